@@ -1,0 +1,59 @@
+# Forslag: `make run` serves the demo, `make test` runs every test.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install translations messages test-tools lint clean
+
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test translations test-tools
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+# The Danish catalogue is compiled here, never committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d app/translations
+
+# Re-extract the message ids after changing UI text, then translate the new ones in
+# app/translations/da/LC_MESSAGES/messages.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output \
+		--project Forslag -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+
+# Chromium from Debian (when missing and we are root), axe-core and the Nu HTML Checker.
+test-tools: tests/node_modules/.installed
+	@bash tests/tools/install-chromium
+
+tests/node_modules/.installed: tests/package.json
+	cd tests && npm install --no-save --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) tests/node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""The application factory: settings, extensions, blueprints, error pages and commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as settings
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app; `config` overrides what the environment says (tests use it)."""
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("FORSLAG_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    environ = dict(os.environ)
+    if config.get("SECRET_KEY"):
+        environ["SECRET_KEY"] = config["SECRET_KEY"]
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(environ, Path(app.instance_path)))
+    app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import forms, i18n, security
+    from app.accounts.models import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.LOGIN_REQUIRED
+    login_manager.login_message_category = "info"
+    i18n.init_app(app)
+    forms.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts
+    from app.main.views import bp as main
+
+    app.register_blueprint(main)
+    app.register_blueprint(accounts)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app import demo
+    from app.accounts.cli import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo.demo_command)

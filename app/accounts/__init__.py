@@ -1,0 +1,1 @@
+"""Accounts: people, their roles, logging in and resetting a password."""

@@ -1,0 +1,78 @@
+"""The account of a person and the single-use tokens that reset its password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import UTCDateTime
+from app.extensions import db
+
+ROLES = ("citizen", "member", "secretariat")
+
+
+class User(UserMixin, db.Model):
+    """Everyone with an account is a citizen; the secretariat makes some members and staff."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Imported members have no password until they reset one.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_member: Mapped[bool] = mapped_column(default=False)
+    is_secretariat: Mapped[bool] = mapped_column(default=False)
+    # Raised when the password changes, which ends every session logged in before.
+    login_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            role
+            for role, held in (
+                ("citizen", True),
+                ("member", self.is_member),
+                ("secretariat", self.is_secretariat),
+            )
+            if held
+        ]
+
+    @property
+    def highest_roles(self) -> list[str]:
+        """The roles worth showing: citizen only when it is all the person is."""
+        return [r for r in self.roles if r != "citizen"] or ["citizen"]
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.login_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class PasswordResetToken(db.Model):
+    """A reset link sent by email: only its hash is kept, it expires, it works once."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the session names the user and the password generation."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.login_version != int(version):
+        return None
+    return user

@@ -1,0 +1,99 @@
+"""Turn the environment into settings: database, secrets, mail and the lifecycle's windows."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(ValueError):
+    """A setting in the environment cannot be understood."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read a duration written as `90s`, `15m`, `12h` or `30d`."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise ConfigError(f"not a duration: {text!r} (write e.g. 90s, 15m, 12h or 30d)")
+    amount, unit = match.groups()
+    return timedelta(seconds=int(amount) * _UNIT_SECONDS[unit])
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, creating it once.
+
+    Several gunicorn workers may start at the same moment: the key is written to a
+    private temporary file and linked into place, so exactly one of them wins and
+    every worker reads the same key.
+    """
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        tmp = instance_path / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
+    """Build the settings mapping create_app starts from."""
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forslag.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": environ.get("SECRET_KEY") or secret_key(instance_path),
+        "MAIL_URL": environ.get("MAIL_URL", "console"),
+        "MAIL_FROM": environ.get("MAIL_FROM", "Forslag <noreply@localhost>"),
+        "SUPPORT_THRESHOLD": _positive_int(
+            "FORSLAG_SUPPORT_THRESHOLD", environ.get("FORSLAG_SUPPORT_THRESHOLD", "50")
+        ),
+        "SUPPORT_WINDOW": parse_duration(environ.get("FORSLAG_SUPPORT_WINDOW", "30d")),
+        "HEARING_WINDOW": parse_duration(environ.get("FORSLAG_HEARING_WINDOW", "14d")),
+        "MIN_PROPOSERS": _positive_int(
+            "FORSLAG_MIN_PROPOSERS", environ.get("FORSLAG_MIN_PROPOSERS", "1")
+        ),
+        "PASSWORD_RESET_VALID_FOR": parse_duration(
+            environ.get("FORSLAG_PASSWORD_RESET_VALID_FOR", "1h")
+        ),
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Large enough for a member register uploaded as CSV; anything bigger is a 413.
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+}

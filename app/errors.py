@@ -1,0 +1,91 @@
+"""Error pages in the user's language, for every status the app can answer with."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You may not do this"),
+    404: _l("Page not found"),
+    405: _l("This address does not take that kind of request"),
+    409: _l("This cannot be done in the current state"),
+    410: _l("This is no longer available"),
+    413: _l("What you sent is too large"),
+    422: _l("Some of what you entered needs correcting"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+}
+
+EXPLANATIONS = {
+    400: _l("Check what you entered and try again."),
+    403: _l(
+        "Your account does not have the right to do this. Log in with another account, "
+        "or ask the secretariat."
+    ),
+    404: _l("There is no page at this address, or you do not have access to it."),
+    405: _l("Go back to the page you came from and use its buttons and forms."),
+    409: _l("Reload the page to see the current state, then try again."),
+    410: _l("The link has expired or has already been used."),
+    413: _l("Shorten the text or choose a smaller file, and send it again."),
+    422: _l("Correct what is marked and send it again."),
+    429: _l("You have made many requests in a short time. Wait a moment and try again."),
+    500: _l("The error has been recorded. Nothing you had saved is lost. Try again in a moment."),
+}
+
+CSRF_MESSAGE = _l(
+    "The form had expired or did not come from this site, so nothing was saved. "
+    "Reload the page and send it again."
+)
+
+
+def render_error(status: int, description: str | None = None):
+    """The error page for `status`, with a specific description when there is one."""
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES.get(status, TITLES[400] if status < 500 else TITLES[500]),
+            explanation=EXPLANATIONS.get(status, ""),
+            description=description,
+        ),
+        status,
+    )
+
+
+def _custom_description(error: HTTPException) -> str | None:
+    """Only the descriptions the app wrote itself, never Werkzeug's English defaults."""
+    default = type(error).description
+    return None if error.description == default else error.description
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        return render_error(error.code, _custom_description(error))
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError):
+        db.session.rollback()
+        try:
+            return render_error(500)
+        except Exception:  # the page itself failed: fall back to plain text
+            app.logger.exception("error page could not be rendered")
+            return (
+                "500 — Der opstod en fejl hos os. / Something went wrong on our side.\n",
+                500,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )

@@ -1,0 +1,51 @@
+"""The base form every form of the app derives from, and shared field helpers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from app.text import has_forbidden_characters, is_email_address
+
+
+def strip(value):
+    """Field filter: trim surrounding white space from text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """A form that refuses control characters in every text field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_forbidden_characters(field.data):
+                field.errors = [
+                    *field.errors,
+                    _l("This field contains characters that are not allowed."),
+                ]
+                valid = False
+        return valid
+
+
+def email_address(_form, field) -> None:
+    """Validator: something that can receive mail, in a plain address form."""
+    if not is_email_address(field.data or ""):
+        raise ValidationError(_l("Enter an email address like name@example.org."))
+
+
+def field_attrs(field, *, hint: bool = False, **extra) -> dict:
+    """HTML attributes that tie a field to its hint and errors for assistive technology."""
+    described_by = [f"{field.id}-hint"] if hint else []
+    attrs = {key.replace("_", "-"): value for key, value in extra.items() if value is not None}
+    if field.errors:
+        described_by.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return attrs
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["field_attrs"] = field_attrs
