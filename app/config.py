@@ -94,6 +94,8 @@ DEFAULTS = {
     # Large enough for a member register uploaded as CSV; anything bigger is a 413.
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Werkzeug's scrypt: salted and memory-hard. Tests may choose a cheaper method.
+    "PASSWORD_HASH_METHOD": "scrypt",
     "BABEL_DEFAULT_LOCALE": "da",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
 }

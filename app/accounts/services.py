@@ -6,12 +6,14 @@ Plain functions that change rows and flush; the caller commits once.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,8 +24,17 @@ from app.text import has_forbidden_characters, is_email_address
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
 
-# Checked against when no account matches, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when no account matches, so a wrong email costs as long as a
+    wrong password."""
+    return generate_password_hash("not a password of anyone", method=method)
 
 
 class AccountError(ValueError):
@@ -68,7 +79,7 @@ def create_user(
     user = User(
         email=email,
         name=name.strip(),
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=_hash_password(password) if password else None,
         is_member="member" in roles,
         is_secretariat="secretariat" in roles,
         created_at=now,
@@ -89,7 +100,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user these credentials belong to, or None, in the same time either way."""
     user = find_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
@@ -97,7 +108,7 @@ def authenticate(email: str, password: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash_password(password)
     user.login_version += 1
 
 

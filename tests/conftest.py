@@ -1,0 +1,369 @@
+"""Fixtures every test layer shares: the database, the app, its client, accounts and mail.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(`postgresql+psycopg://postgres@127.0.0.1:5432/test`). Each pytest-xdist worker gets a
+database of its own, migrated with Alembic once per session; every test starts empty.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import threading
+from dataclasses import dataclass, field
+from itertools import count
+
+import flask_migrate
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.accounts import services as accounts
+from app.database import utcnow
+from app.extensions import db
+from tests.support import free_port
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+# Fast to compute; production uses scrypt (see PASSWORD_HASH_METHOD).
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
+# --- mail: a real SMTP server on loopback ------------------------------------------------
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SMTPServer:
+    url: str
+    collector: _Collector
+
+    def clear(self) -> None:
+        with self.collector.lock:
+            self.collector.messages.clear()
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        with self.collector.lock:
+            return list(self.collector.messages)
+
+    def bodies_to(self, address: str) -> list[str]:
+        return [m.get_content() for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    collector = _Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SMTPServer(url=f"smtp://127.0.0.1:{port}", collector=collector)
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The messages the app sends during this test, received over SMTP."""
+    smtp_server.clear()
+    return smtp_server
+
+
+# --- the database --------------------------------------------------------------------------
+
+
+def _postgres_admin_url(url) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_postgres_database(base_url: str, name: str) -> str:
+    """Create (afresh) the database `name` on the server of `base_url`; return its URL."""
+    import psycopg
+
+    url = make_url(base_url)
+    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(base_url: str, name: str) -> None:
+    import psycopg
+
+    url = make_url(base_url)
+    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory, worker_id):
+    """A factory of empty databases of the kind under test, named after `label`."""
+    created: list[str] = []
+
+    def make(label: str) -> str:
+        if TEST_DATABASE_URL:
+            name = f"{make_url(TEST_DATABASE_URL).database}_{worker_id}_{label}"
+            created.append(name)
+            return create_postgres_database(TEST_DATABASE_URL, name)
+        return f"sqlite:///{tmp_path_factory.mktemp(label) / 'forslag.db'}"
+
+    yield make
+    for name in created:
+        drop_postgres_database(TEST_DATABASE_URL, name)
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def base_config(empty_database, instance_path, smtp_server) -> dict:
+    """The settings of the app under test; tests extend them through `make_app`."""
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": empty_database("main"),
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "INSTANCE_PATH": str(instance_path),
+        "MAIL_URL": smtp_server.url,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated(base_config) -> str:
+    """Bring the session's database to the newest schema through the migrations."""
+    app = create_app(base_config)
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return base_config["SQLALCHEMY_DATABASE_URI"]
+
+
+def empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(base_config, migrated):
+    """Build an app on the session's database with extra settings; tables are emptied after."""
+    apps = []
+
+    def make(**overrides):
+        app = create_app({**base_config, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    if apps:
+        with apps[0].app_context():
+            empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    """What a test needs to know of an account it made: not an ORM object, so it
+    never goes stale or detached."""
+
+    id: int
+    email: str
+    name: str
+    password: str
+    roles: set[str] = field(default_factory=set)
+
+
+_serial = count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: `make_user()`, `make_user("member")`, `make_user("member",
+    "secretariat", name="Karen")`."""
+
+    def make(
+        *roles: str,
+        name: str | None = None,
+        email: str | None = None,
+        password: str = "correct horse battery",
+    ) -> Account:
+        n = next(_serial)
+        name = name or f"Test Person {n}"
+        email = email or f"person{n}@example.org"
+        with app.app_context():
+            user = accounts.create_user(
+                email=email, name=name, password=password, roles=set(roles), now=utcnow()
+            )
+            db.session.commit()
+            return Account(user.id, user.email, user.name, password, set(user.roles))
+
+    return make
+
+
+# --- the live server, the browser and the page checkers ------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def live_env(base_config: dict, **extra: str) -> dict[str, str]:
+    """The environment that points a gunicorn process at the session's database and mail."""
+    return {
+        "DATABASE_URL": base_config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "MAIL_URL": base_config["MAIL_URL"],
+        "FORSLAG_INSTANCE_PATH": base_config["INSTANCE_PATH"],
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def _session_live_server(base_config, migrated, tmp_path_factory):
+    from tests.support.live import start_gunicorn
+
+    server = start_gunicorn(
+        live_env(base_config), tmp_path_factory.mktemp("gunicorn") / "log.txt", workers=2
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_server(_session_live_server, app):
+    """The app under gunicorn (2 workers) on the test database; emptied after each test."""
+    assert _session_live_server.process.poll() is None, _session_live_server.log()
+    return _session_live_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from tests.support import require
+
+    require(os.path.exists(CHROMIUM), f"Debian's Chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+def _is_expected_document_error(message) -> bool:
+    """A page deliberately answered with 4xx logs that as a console error: not a fault."""
+    url = (message.location or {}).get("url", "")
+    return message.text.startswith(
+        "Failed to load resource: the server responded with a status of 4"
+    ) and not url.endswith((".css", ".js", ".svg"))
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live server. It fails the test when the page logs an
+    error, throws, or opens a dialog (which would mean injected script ran)."""
+    context = browser.new_context(base_url=live_server.url, locale="da-DK")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and not _is_expected_document_error(m)
+            else None
+        ),
+    )
+    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+    def _dialog(dialog):
+        problems.append(f"dialog opened: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("dialog", _dialog)
+    yield tab
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="session")
+def nu_checker():
+    from tests.support import require
+    from tests.support.checkers import NuChecker, java_available
+
+    require(java_available(), "Java with the Nu HTML Checker (tests/node_modules/vnu-jar)")
+    checker = NuChecker()
+    yield checker
+    checker.close()
+
+
+@pytest.fixture
+def assert_valid_html(nu_checker):
+    """Check markup with the Nu HTML Checker: 0 errors allowed."""
+    from tests.support.checkers import describe_html_errors
+
+    def check(html: str, where: str = "page") -> None:
+        errors = nu_checker.errors(html)
+        assert not errors, f"HTML errors on {where}:\n{describe_html_errors(errors)}"
+
+    return check
+
+
+@pytest.fixture
+def assert_accessible():
+    """Check the page in the browser with axe-core: 0 WCAG 2.1 A/AA violations allowed."""
+    from tests.support import require
+    from tests.support.checkers import AXE_PATH, axe_violations, describe_violations
+
+    require(AXE_PATH.exists(), "axe-core (tests/node_modules/axe-core)")
+
+    def check(tab, where: str = "page") -> None:
+        violations = axe_violations(tab)
+        assert not violations, f"axe violations on {where}:\n{describe_violations(violations)}"
+
+    return check

@@ -1,0 +1,29 @@
+"""Helpers shared by the test layers: environment checks, forms, the live server, checkers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TESTS = ROOT / "tests"
+NODE_MODULES = TESTS / "node_modules"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when a tool is missing on a developer's machine; fail in CI, where it must be."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing, and CI must run this test (see `make test-tools`)")
+    pytest.skip(f"{what} is missing: run `make test` (as root it installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

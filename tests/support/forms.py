@@ -1,0 +1,30 @@
+"""Submitting the app's forms through Flask's test client, as a browser would."""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token a page hands out to this client's session."""
+    html = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST `data` with a valid CSRF token, taken from `token_from` (default: `path`)."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
+
+
+def login(client, account) -> None:
+    response = post_form(client, "/login", {"email": account.email, "password": account.password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
