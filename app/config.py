@@ -46,7 +46,7 @@ def secret_key(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        tmp = instance_path / f".secret_key.{os.getpid()}"
+        tmp = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
@@ -91,8 +91,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    # Large enough for a member register uploaded as CSV; anything bigger is a 413.
-    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # Far above any form's longest text (50,000 characters); bigger bodies get a 413.
+    # A view that takes an upload may raise it for its own request.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     # Werkzeug's scrypt: salted and memory-hard. Tests may choose a cheaper method.
     "PASSWORD_HASH_METHOD": "scrypt",

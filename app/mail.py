@@ -24,7 +24,7 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(body)
+    message.set_content(body, cte="quoted-printable")
     return message
 
 
@@ -33,7 +33,15 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message = build_message(to, subject, body)
     url = current_app.config["MAIL_URL"]
     if url == "console":
-        print(f"----- mail -----\n{message.as_string()}----- end of mail -----", file=sys.stderr)
+        headers = "".join(
+            f"{name}: {value}\n"
+            for name, value in message.items()
+            if name in ("From", "To", "Subject")
+        )
+        print(
+            f"----- mail -----\n{headers}\n{message.get_content()}----- end of mail -----",
+            file=sys.stderr,
+        )
         return
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:

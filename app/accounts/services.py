@@ -25,7 +25,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
 
 
-
 def _hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 

@@ -1,0 +1,230 @@
+"""Registering, logging in and out, and resetting a password through the pages."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from tests.support.forms import csrf_token, login, post_form, text_of
+
+
+def count_users(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def register(client, **fields):
+    data = {"name": "Mette Nørgaard", "email": "mette@example.org", "password": "ti tegn mindst"}
+    return post_form(client, "/register", {**data, **fields})
+
+
+def test_register_creates_a_citizen_and_logs_in(app, client):
+    response = register(client)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    page = text_of(client.get("/"))
+    assert "Velkommen, Mette Nørgaard" in page
+    assert "Mette Nørgaard" in page and "(borger)" in page
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.email, user.roles) == ("mette@example.org", ["citizen"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "Feltet skal udfyldes."),
+        ({"name": "x" * 101}, "Navnet kan højst have 100 tegn."),
+        ({"email": "mette"}, "Skriv en e-mailadresse som navn@example.org."),
+        ({"email": "a@b@example.org"}, "Skriv en e-mailadresse som navn@example.org."),
+        ({"password": "ni tegn!!"}, "Adgangskoden skal have mellem 10 og 1000 tegn."),
+        ({"password": ""}, "Feltet skal udfyldes."),
+        ({"name": "Null\x00byte"}, "Feltet indeholder tegn, der ikke er tilladt."),
+    ],
+)
+def test_bad_registration_is_refused_with_a_message_and_saves_nothing(app, client, fields, message):
+    response = register(client, **fields)
+    assert response.status_code == 422
+    html = text_of(response)
+    assert message in html
+    assert 'aria-invalid="true"' in html
+    assert "Der er et problem" in html
+    assert count_users(app) == 0
+
+
+def test_bad_registration_keeps_what_was_typed_but_the_password(client):
+    html = text_of(register(client, email="not an email", password="hemmeligt kodeord"))
+    assert 'value="Mette Nørgaard"' in html
+    assert "hemmeligt kodeord" not in html
+
+
+def test_register_twice_with_the_same_email(app, client, make_user):
+    make_user(email="mette@example.org")
+    response = register(client, email="METTE@example.org")
+    assert response.status_code == 422
+    assert "Der findes allerede en konto" in text_of(response)
+    assert count_users(app) == 1
+
+
+def test_register_is_refused_without_csrf_token(app, client):
+    response = client.post(
+        "/register", data={"name": "A", "email": "a@example.org", "password": "x" * 12}
+    )
+    assert response.status_code == 400
+    assert "Formularen var udløbet" in text_of(response)
+    assert count_users(app) == 0
+
+
+def test_register_is_refused_with_a_forged_csrf_token(app, client):
+    csrf_token(client, "/register")
+    response = client.post(
+        "/register",
+        data={"csrf_token": "forged", "name": "A", "email": "a@example.org", "password": "x" * 12},
+    )
+    assert response.status_code == 400
+    assert count_users(app) == 0
+
+
+def test_login_and_logout(client, make_user):
+    user = make_user("member", name="Jens Kristensen")
+    response = post_form(client, "/login", {"email": user.email.upper(), "password": user.password})
+    assert response.status_code == 303
+    page = text_of(client.get("/"))
+    assert "Jens Kristensen" in page and "(medlem)" in page and "Log ud" in page
+
+    response = post_form(client, "/logout", {}, token_from="/")
+    assert response.status_code == 303
+    page = text_of(client.get("/"))
+    assert "Jens Kristensen" not in page and "Log ind" in page
+
+
+def test_logout_is_post_only(client, make_user):
+    login(client, make_user())
+    assert client.get("/logout").status_code == 405
+    assert "Log ud" in text_of(client.get("/"))
+
+
+def test_logout_needs_the_csrf_token(client, make_user):
+    login(client, make_user(name="Still Here"))
+    assert client.post("/logout").status_code == 400
+    assert "Still Here" in text_of(client.get("/"))
+
+
+def test_wrong_password_and_unknown_email_read_the_same(client, make_user):
+    user = make_user()
+    wrong = post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    unknown = post_form(client, "/login", {"email": "no@example.org", "password": "wrong password"})
+    assert wrong.status_code == unknown.status_code == 422
+
+    def message(response):
+        return re.search(r'<div class="error-summary".*?</div>', text_of(response), re.S).group(0)
+
+    assert message(wrong) == message(unknown)
+    assert "Forkert e-mail eller adgangskode." in message(wrong)
+
+
+def test_login_returns_to_a_local_page_only(client, make_user):
+    user = make_user()
+    ok = post_form(
+        client,
+        "/login?next=/password/reset",
+        {"email": user.email, "password": user.password, "next": "/password/reset"},
+    )
+    assert ok.headers["Location"] == "/password/reset"
+    for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]:
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+        response = post_form(
+            client, "/login", {"email": user.email, "password": user.password, "next": target}
+        )
+        assert response.headers["Location"] == "/", target
+
+
+def test_the_navigation_shows_every_role_but_citizen(client, make_user):
+    login(client, make_user("member", "secretariat", name="Karen Holm"))
+    assert "(medlem, sekretariat)" in text_of(client.get("/"))
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+def reset_link(mailbox, address: str) -> str:
+    (body,) = mailbox.bodies_to(address)
+    return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
+
+
+def test_password_reset_by_email(client, make_user, mailbox):
+    user = make_user(name="Aisha Rahimi")
+    response = post_form(client, "/password/reset", {"email": user.email})
+    assert response.status_code == 303
+    assert "Hvis en konto bruger" in text_of(client.get(response.headers["Location"]))
+
+    (message,) = mailbox.messages
+    assert message["Subject"] == "Vælg en ny adgangskode til Forslag"
+    assert "Hej Aisha Rahimi" in message.get_content()
+    link = reset_link(mailbox, user.email)
+
+    assert client.get(link).status_code == 200
+    response = post_form(client, link, {"password": "helt ny adgangskode"})
+    assert response.status_code == 303
+    assert "Din adgangskode er ændret" in text_of(client.get("/"))
+
+    other = client.application.test_client()
+    assert (
+        post_form(other, "/login", {"email": user.email, "password": user.password}).status_code
+        == 422
+    )
+    assert (
+        post_form(
+            other, "/login", {"email": user.email, "password": "helt ny adgangskode"}
+        ).status_code
+        == 303
+    )
+
+    used = client.get(link)
+    assert used.status_code == 404
+    assert "Linket til at vælge en ny adgangskode er udløbet" in text_of(used)
+
+
+def test_reset_answers_the_same_for_unknown_email(client, make_user, mailbox):
+    user = make_user()
+    known = post_form(client, "/password/reset", {"email": user.email})
+    known_page = text_of(client.get("/login")).replace(user.email, "ADDRESS")
+    unknown = post_form(client, "/password/reset", {"email": "nobody@example.org"})
+    unknown_page = text_of(client.get("/login")).replace("nobody@example.org", "ADDRESS")
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["Location"] == unknown.headers["Location"]
+    strip_token = re.compile(r'value="[^"]{40,}"')
+    assert strip_token.sub("", known_page) == strip_token.sub("", unknown_page)
+    assert [m["To"] for m in mailbox.messages] == [user.email]
+
+
+def test_reset_with_a_short_password_keeps_the_link_usable(client, make_user, mailbox):
+    user = make_user()
+    post_form(client, "/password/reset", {"email": user.email})
+    link = reset_link(mailbox, user.email)
+    response = post_form(client, link, {"password": "kort"})
+    assert response.status_code == 422
+    assert "Adgangskoden skal have mellem 10 og 1000 tegn." in text_of(response)
+    assert client.get(link).status_code == 200
+
+
+def test_an_unknown_reset_link_is_refused(client):
+    response = client.get("/password/reset/not-a-token")
+    assert response.status_code == 404
+    response = client.post(
+        "/password/reset/not-a-token", data={"csrf_token": csrf_token(client), "password": "x" * 12}
+    )
+    assert response.status_code == 404
+
+
+def test_mail_failure_does_not_break_the_reset_page(make_app, make_user, caplog):
+    from tests.support import free_port
+
+    app = make_app(MAIL_URL=f"smtp://127.0.0.1:{free_port()}")
+    client = app.test_client()
+    user = make_user()
+    response = post_form(client, "/password/reset", {"email": user.email})
+    assert response.status_code == 303
+    assert "password reset mail not sent" in caplog.text

@@ -1,0 +1,33 @@
+"""Every kind of page is valid HTML by the Nu HTML Checker, in Danish and in English."""
+
+import pytest
+
+from tests.conftest import ERROR_STATUSES, error_page_path
+from tests.support.forms import csrf_token, login, post_form, text_of
+from tests.support.pages import REFUSED_FORMS, VISITOR_PAGES, reset_link
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_page_is_valid_html(failing_app, make_user, assert_valid_html, lang):
+    client = failing_app.test_client()
+    post_form(client, "/language", {"lang": lang})
+    pages: dict[str, str] = {}
+    for name, path in VISITOR_PAGES.items():
+        pages[name] = text_of(client.get(path))
+    for name, (path, data) in REFUSED_FORMS.items():
+        response = post_form(client, path, data)
+        assert response.status_code == 422, name
+        pages[name] = text_of(response)
+    pages["refused csrf"] = text_of(client.post("/register", data={"name": "x"}))
+    for status in ERROR_STATUSES:
+        pages[f"error {status}"] = text_of(client.get(error_page_path(status)))
+
+    user = make_user("member", "secretariat", name="Karen Holm")
+    pages["reset password"] = text_of(client.get(reset_link(failing_app, user.email)))
+    login(client, user)
+    pages["front page logged in"] = text_of(client.get("/"))
+    assert csrf_token(client, "/")
+
+    for name, html in pages.items():
+        assert f'<html lang="{lang}">' in html, name
+        assert_valid_html(html, f"{name} ({lang})")
