@@ -94,14 +94,20 @@ def test_app_without_secret_key_uses_the_instance_folder(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text()
 
 
-def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
+def test_connection_settings(app):
+    """SQLite: foreign keys on, write-ahead log, a busy timeout. PostgreSQL: times with zones."""
     from sqlalchemy import text
 
     from app.extensions import db
 
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite settings; this run is on PostgreSQL")
-        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+        else:
+            column_type = db.session.execute(text(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'users' AND column_name = 'created_at'"
+            )).scalar()
+            assert column_type == "timestamp with time zone"
