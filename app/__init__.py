@@ -43,6 +43,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import forms, i18n, security
     from app.accounts.models import load_user
+    from app.accounts.views import unauthorized
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -50,9 +51,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = i18n.LOGIN_REQUIRED
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(unauthorized)
     i18n.init_app(app)
     forms.init_app(app)
     security.init_app(app)
@@ -60,10 +59,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
+    from app.api.views import bp as api
+    from app.feeds.views import bp as feeds
     from app.main.views import bp as main
+    from app.proposals.views import bp as proposals
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
+    app.register_blueprint(proposals)
+    app.register_blueprint(api)
+    app.register_blueprint(feeds)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -75,6 +80,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app import demo
     from app.accounts.cli import users_cli
+    from app.proposals.cli import lifecycle_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(lifecycle_cli)
     app.cli.add_command(demo.demo_command)

@@ -55,9 +55,9 @@ class UTCDateTime(TypeDecorator):
 
 
 def render_item(type_, obj, autogen_context):
-    """Alembic hook: write UTCDateTime into migrations as the plain column it stores."""
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    """Alembic hook: write our column types into migrations as the plain types they store."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
     return False
 
 

@@ -44,8 +44,9 @@ CSRF_MESSAGE = _l(
 )
 
 
-def render_error(status: int, description: str | None = None):
-    """The error page for `status`, with a specific description when there is one."""
+def render_error(status: int, description: str | None = None, back: str | None = None):
+    """The error page for `status`, with a specific description when there is one, and a
+    link back to where the user was acting."""
     return (
         render_template(
             "errors/error.html",
@@ -53,6 +54,7 @@ def render_error(status: int, description: str | None = None):
             title=TITLES.get(status, TITLES[400] if status < 500 else TITLES[500]),
             explanation=EXPLANATIONS.get(status, ""),
             description=description,
+            back=back,
         ),
         status,
     )
@@ -74,6 +76,8 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         if request.path.startswith("/api/"):
+            if error.response is not None:
+                return error.response
             return {"error": error.name, "status": error.code}, error.code
         return render_error(error.code, _custom_description(error))
 

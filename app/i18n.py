@@ -5,14 +5,16 @@ Message ids are English; Danish is the default language and its catalogue is com
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from flask import Flask, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
+
+from app.database import utcnow
 
 LANGUAGES = {"da": "Dansk", "en": "English"}
 DEFAULT_LANGUAGE = "da"
-
-LOGIN_REQUIRED = _l("Log in to see this page.")
 
 ROLE_LABELS = {
     "citizen": _l("citizen"),
@@ -27,7 +29,45 @@ def select_locale() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+_MOMENT_FORMATS = {"da": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y, HH:mm"}
+_DAY_FORMATS = {"da": "d. MMMM y", "en": "d MMMM y"}
+
+
+def moment(value: datetime | None) -> str:
+    """A point in time as people here read it: Danish local time, in the page's language."""
+    if value is None:
+        return ""
+    return format_datetime(value, _MOMENT_FORMATS.get(str(get_locale()), _MOMENT_FORMATS["en"]))
+
+
+def day(value: date | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, _DAY_FORMATS.get(str(get_locale()), _DAY_FORMATS["en"]))
+
+
+def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
+    """"3 dage" until `deadline` (nothing when it has passed)."""
+    if deadline is None:
+        return ""
+    remaining = deadline - (now or utcnow())
+    if remaining.total_seconds() <= 0:
+        return ""
+    return format_timedelta(remaining, threshold=1.1)
+
+
+def iso(value: datetime | date | None) -> str:
+    """ISO 8601, and for times in UTC with a Z: for <time datetime> and the API."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(moment=moment, day=day, time_left=time_left, iso=iso)
+
     @app.context_processor
     def _language_context():
         current = str(get_locale() or DEFAULT_LANGUAGE)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -124,3 +133,11 @@ def reset_password(token: str):
         flash(_("Your password has been changed and you are logged in."), "success")
         return see_other(url_for("main.index"))
     return _form_page("accounts/reset_password.html", form)
+
+
+def unauthorized():
+    """Flask-Login's answer to a visitor: a page asks them to log in; an action is refused."""
+    if request.method in ("GET", "HEAD"):
+        flash(_("Log in to see this page."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    abort(403, description=_("Log in to do this."))

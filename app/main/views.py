@@ -7,7 +7,11 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
+from app.database import utcnow
 from app.i18n import LANGUAGES
+from app.proposals import lifecycle as lc
+from app.proposals import queries
+from app.proposals.models import Proposal
 from app.urls import back_to
 
 bp = Blueprint("main", __name__)
@@ -20,8 +24,18 @@ class LanguageForm(FlaskForm):
 
 @bp.get("/")
 def index():
-    """Show the front page."""
-    return render_template("main/index.html")
+    """Show open hearings, proposals seeking support and the newest in the catalogue."""
+    now = utcnow()
+    queries.apply_all_due(now)
+    sections = [
+        (lc.HEARING, _("Open hearings"),
+         queries.in_state(lc.HEARING, 6, order=Proposal.hearing_ends_at.asc())),
+        (lc.SUPPORT, _("Seeking support"),
+         queries.in_state(lc.SUPPORT, 6, order=Proposal.support_deadline.asc())),
+        (lc.CATALOGUE, _("Newest in the political catalogue"),
+         queries.in_state(lc.CATALOGUE, 6)),
+    ]
+    return render_template("main/index.html", sections=sections, now=now)
 
 
 @bp.post("/language")

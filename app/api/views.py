@@ -1,0 +1,116 @@
+"""GET /api/v1/…: proposals as JSON, read-only, with the same visibility as the pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_login import current_user
+
+from app.database import utcnow
+from app.i18n import iso
+from app.proposals import lifecycle as lc
+from app.proposals import queries
+from app.proposals.models import Proposal
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_PAGE_SIZE = 50
+
+
+def _bad_request(message: str):
+    response = jsonify({"error": "Bad Request", "status": 400, "message": message})
+    response.status_code = 400
+    abort(response)
+
+
+def _support(proposal: Proposal) -> dict:
+    if proposal.support_threshold is None:
+        return {"count": proposal.support_count, "threshold": None, "deadline": None}
+    return {
+        "count": proposal.support_count,
+        "threshold": proposal.support_threshold,
+        "deadline": iso(proposal.support_deadline) or None,
+    }
+
+
+def summary_of(proposal: Proposal) -> dict:
+    return {
+        "id": proposal.id,
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "state": proposal.state,
+        "topic": proposal.topic.name,
+        "proposer_count": proposal.proposer_count,
+        "support": _support(proposal),
+        "likes": proposal.like_count,
+        "comment_count": proposal.comment_count,
+        "created_at": iso(proposal.created_at),
+        "updated_at": iso(proposal.updated_at),
+        "state_changed_at": iso(proposal.state_changed_at),
+        "hearing_ends_at": iso(proposal.hearing_ends_at) or None,
+        "url": url_for("proposals.detail", proposal_id=proposal.id, _external=True),
+    }
+
+
+@bp.get("/proposals")
+def proposals():
+    """List proposals: the filters and pages of the list page."""
+    state = request.args.get("state", "").strip()
+    if state and state not in lc.STATES:
+        _bad_request(f"unknown state {state!r}; one of: {', '.join(lc.STATES)}")
+    topic_value = request.args.get("topic", "").strip()
+    topic = queries.find_topic(topic_value) if topic_value else None
+    if topic_value and topic is None:
+        _bad_request(f"unknown topic {topic_value!r}")
+    page = request.args.get("page", "1").strip()
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        _bad_request("page must be a whole number from 1")
+    queries.apply_all_due(utcnow())
+    filters = queries.ListFilters(
+        state=state or None, topic=topic, q=request.args.get("q", "").strip()[:200], page=int(page)
+    )
+    result = queries.list_proposals(filters, current_user, page_size=API_PAGE_SIZE)
+    return jsonify({
+        "items": [summary_of(p) for p in result.proposals],
+        "page": result.page,
+        "pages": result.pages,
+        "per_page": API_PAGE_SIZE,
+        "total": result.total,
+    })
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    """One proposal with its proposers, figures and timeline."""
+    page = queries.load_detail(queries.load_proposal(proposal_id, current_user, utcnow()))
+    p = page.proposal
+    return jsonify({
+        **summary_of(p),
+        "body": p.body,
+        "body_html": str(p.body_html),
+        "drawbacks": p.drawbacks,
+        "process": p.process,
+        "materials": p.materials,
+        "organisations": p.organisation_list,
+        "proposers": [{"position": x.position, "name": x.user.name} for x in page.proposers],
+        "stances": {"for": 0, "against": 0, "abstain": 0},
+        "version_count": p.version_count,
+        "timeline": [
+            {
+                "from": e.from_state,
+                "to": e.to_state,
+                "actor": e.actor.name if e.actor else "system",
+                "reason": e.reason,
+                "at": iso(e.at),
+            }
+            for e in page.events
+        ],
+        "outcomes": [{"date": iso(o.date), "text": o.text} for o in page.outcomes],
+    })
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe this API (OpenAPI 3.0)."""
+    from app.api.openapi import spec
+
+    return jsonify(spec(request.host_url.rstrip("/")))

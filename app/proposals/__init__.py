@@ -1,0 +1,1 @@
+"""Proposals: their content, proposers, lifecycle, versions and outcomes."""

@@ -1,0 +1,22 @@
+"""`flask lifecycle tick`: apply the timed transitions that are due, in bulk."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.database import utcnow
+from app.extensions import db
+from app.proposals import services
+
+lifecycle_cli = AppGroup("lifecycle", help="The proposal lifecycle.")
+
+
+@lifecycle_cli.command("tick")
+def tick_command() -> None:
+    """Apply due timed transitions (ended hearings, passed support deadlines)."""
+    events = services.apply_due(utcnow())
+    db.session.commit()
+    for event in events:
+        click.echo(f"proposal {event.proposal_id}: {event.from_state} -> {event.to_state}")
+    click.echo(f"{len(events)} transition(s) applied.")

@@ -1,0 +1,245 @@
+"""Every rule of a proposal's lifecycle, as data and one check function.
+
+Standard library only, and `now` is always passed in, so the rules can be tested as a
+table and the same table decides what the server allows and which buttons a page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+HEARING = "hearing"
+REVISION = "revision"
+SUPPORT = "support"
+CATALOGUE = "catalogue"
+WITHDRAWN = "withdrawn"
+REJECTED = "rejected"
+LAPSED = "lapsed"
+RETIRED = "retired"
+
+STATES = (
+    DRAFT, SUBMITTED, HEARING, REVISION, SUPPORT, CATALOGUE, WITHDRAWN, REJECTED, LAPSED, RETIRED,
+)
+
+# Seen only by proposers, invited members and the secretariat.
+PRIVATE_STATES = frozenset({DRAFT, SUBMITTED})
+PUBLIC_STATES = frozenset(STATES) - PRIVATE_STATES
+# Proposers change the content only here.
+EDITABLE_STATES = frozenset({DRAFT, REVISION})
+# Co-proposers can be invited while the text can still change.
+INVITING_STATES = EDITABLE_STATES
+# People discuss the proposal here; other public states are read-only.
+COMMENTABLE_STATES = frozenset({HEARING, REVISION, SUPPORT, CATALOGUE})
+# Where nothing more happens.
+TERMINAL_STATES = frozenset({WITHDRAWN, REJECTED, RETIRED})
+
+# Who acts. A person can act in several capacities at once (a proposer on the secretariat).
+PROPOSER = "proposer"
+SECRETARIAT = "secretariat"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the transition table."""
+
+    source: str
+    target: str
+    actors: frozenset[str]
+    reason_required: bool = False
+
+
+def _rule(source: str, target: str, *actors: str, reason_required: bool = False) -> Rule:
+    return Rule(source, target, frozenset(actors), reason_required)
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (rule.source, rule.target): rule
+    for rule in [
+        _rule(DRAFT, SUBMITTED, PROPOSER),
+        _rule(SUBMITTED, DRAFT, SECRETARIAT, reason_required=True),
+        _rule(SUBMITTED, HEARING, SECRETARIAT),
+        _rule(SUBMITTED, REJECTED, SECRETARIAT, reason_required=True),
+        _rule(HEARING, REVISION, SYSTEM, SECRETARIAT),
+        _rule(REVISION, SUPPORT, PROPOSER),
+        _rule(SUPPORT, CATALOGUE, SYSTEM),
+        _rule(SUPPORT, LAPSED, SYSTEM),
+        _rule(LAPSED, REVISION, SECRETARIAT, reason_required=True),
+        _rule(CATALOGUE, RETIRED, SECRETARIAT, reason_required=True),
+        *(
+            _rule(state, WITHDRAWN, PROPOSER, SECRETARIAT)
+            for state in (DRAFT, SUBMITTED, HEARING, REVISION, SUPPORT)
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The organisation's settings that the rules depend on."""
+
+    min_proposers: int = 1
+    hearing_window: timedelta = timedelta(days=14)
+    support_window: timedelta = timedelta(days=30)
+    support_threshold: int = 50
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about one proposal."""
+
+    state: str
+    accepted_proposers: int = 1
+    content_complete: bool = True
+    hearing_ends_at: datetime | None = None
+    support_deadline: datetime | None = None
+    support_count: int = 0
+    support_threshold: int | None = None
+
+
+class Refusal(Exception):
+    """A transition that may not happen. `code` is the HTTP status that says why."""
+
+    code = 409
+
+    def __init__(self, key: str, **details) -> None:
+        super().__init__(key)
+        self.key = key
+        self.details = details
+
+
+class WrongState(Refusal):
+    code = 409
+
+
+class NotAllowed(Refusal):
+    code = 403
+
+
+class ConditionNotMet(Refusal):
+    code = 409
+
+
+class ReasonRequired(Refusal):
+    code = 422
+
+
+class Invalid(Refusal):
+    """The request itself is malformed (an unknown state, a bad address)."""
+
+    code = 422
+
+
+def rule_for(source: str, target: str) -> Rule | None:
+    return TRANSITIONS.get((source, target))
+
+
+def check(
+    facts: Facts,
+    target: str,
+    actors: frozenset[str] | set[str],
+    now: datetime,
+    policy: Policy,
+    reason: str = "",
+    *,
+    ends_at: datetime | None = None,
+) -> Rule:
+    """Return the rule that lets `actors` move the proposal to `target` now, or raise.
+
+    Raises WrongState when no such transition exists from the current state,
+    NotAllowed when none of the actors may take it, ReasonRequired when a reason is
+    missing, and ConditionNotMet when the table's condition does not hold.
+    """
+    rule = rule_for(facts.state, target)
+    if rule is None:
+        raise WrongState("no_transition", source=facts.state, target=target)
+    if not rule.actors & set(actors):
+        raise NotAllowed("wrong_actor", source=facts.state, target=target)
+    if rule.reason_required and not (reason or "").strip():
+        raise ReasonRequired("reason_required", target=target)
+    _check_condition(rule, facts, set(actors), now, policy, ends_at)
+    return rule
+
+
+def _check_condition(rule, facts, actors, now, policy, ends_at) -> None:
+    key = (rule.source, rule.target)
+    if key == (DRAFT, SUBMITTED):
+        if not facts.content_complete:
+            raise ConditionNotMet("content_incomplete")
+        if facts.accepted_proposers < policy.min_proposers:
+            raise ConditionNotMet(
+                "too_few_proposers", have=facts.accepted_proposers, need=policy.min_proposers
+            )
+    elif key == (SUBMITTED, HEARING):
+        if ends_at is not None and ends_at <= now:
+            raise ConditionNotMet("hearing_end_in_past")
+    elif key == (HEARING, REVISION):
+        # The secretariat may end a hearing early; the system only when its time is up.
+        if SECRETARIAT not in actors and not _passed(facts.hearing_ends_at, now):
+            raise ConditionNotMet("hearing_not_ended")
+    elif key == (SUPPORT, CATALOGUE):
+        if _passed(facts.support_deadline, now):
+            raise ConditionNotMet("deadline_passed")
+        if not _reached(facts):
+            raise ConditionNotMet("threshold_not_reached")
+    elif key == (SUPPORT, LAPSED):
+        if not _passed(facts.support_deadline, now):
+            raise ConditionNotMet("deadline_not_passed")
+        if _reached(facts):
+            raise ConditionNotMet("threshold_reached")
+
+
+def _reached(facts: Facts) -> bool:
+    return facts.support_threshold is not None and facts.support_count >= facts.support_threshold
+
+
+def _passed(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment <= now
+
+
+def allowed(
+    facts: Facts, actors: frozenset[str] | set[str], now: datetime, policy: Policy
+) -> list[Rule]:
+    """The transitions these actors can take by hand now (reasons aside): the buttons."""
+    result = []
+    for (source, _target), rule in TRANSITIONS.items():
+        if source != facts.state or rule.actors == {SYSTEM}:
+            continue
+        try:
+            check(facts, rule.target, actors, now, policy, reason="given")
+        except Refusal:
+            continue
+        result.append(rule)
+    return result
+
+
+def due(facts: Facts, now: datetime) -> str | None:
+    """The timed transition that is due now, if any: the target state."""
+    if facts.state == HEARING and _passed(facts.hearing_ends_at, now):
+        return REVISION
+    if facts.state == SUPPORT and _passed(facts.support_deadline, now) and not _reached(facts):
+        return LAPSED
+    return None
+
+
+def hearing_end(now: datetime, policy: Policy, ends_at: datetime | None = None) -> datetime:
+    return ends_at if ends_at is not None else now + policy.hearing_window
+
+
+def support_deadline(now: datetime, policy: Policy) -> datetime:
+    return now + policy.support_window
+
+
+def may_see(state: str, *, is_proposer: bool, is_invited: bool, is_secretariat: bool) -> bool:
+    return state in PUBLIC_STATES or is_proposer or is_invited or is_secretariat
+
+
+def may_edit(state: str, *, is_proposer: bool) -> bool:
+    return is_proposer and state in EDITABLE_STATES
+
+
+def may_invite(state: str, *, is_proposer: bool) -> bool:
+    return is_proposer and state in INVITING_STATES

@@ -1,0 +1,212 @@
+"""Proposals and what hangs on them: topics, proposers, invitations, the transition
+events of the public timeline, numbered versions and outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from markupsafe import Markup
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from app.accounts.models import User
+from app.database import UTCDateTime
+from app.extensions import db
+from app.proposals import lifecycle
+
+
+class StoredHTML(TypeDecorator):
+    """HTML made by render_markdown when it was saved: read back as Markup."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return Markup(value or "")  # noqa: S704 (sanitised before it was stored)
+
+
+class Topic(db.Model):
+    """A policy area the secretariat keeps, e.g. Velfærd or Landdistrikter."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.name}>"
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_state_created", "state", "created_at"),
+        Index("ix_proposals_hearing_due", "state", "hearing_ends_at"),
+        Index("ix_proposals_support_due", "state", "support_deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Markup] = mapped_column(StoredHTML)
+    drawbacks: Mapped[str] = mapped_column(Text, default="")
+    drawbacks_html: Mapped[Markup] = mapped_column(StoredHTML, default="")
+    process: Mapped[str] = mapped_column(Text, default="")
+    process_html: Mapped[Markup] = mapped_column(StoredHTML, default="")
+    materials: Mapped[str] = mapped_column(Text, default="")
+    materials_html: Mapped[Markup] = mapped_column(StoredHTML, default="")
+    organisations: Mapped[str] = mapped_column(Text, default="")
+    # Title, summary and text folded to lower case, for `q` searches on any database.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=lifecycle.DRAFT)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hearing_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    support_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    support_threshold: Mapped[int | None] = mapped_column(Integer)
+    # Numbers of the versions frozen when the hearing opened and when support began.
+    hearing_version: Mapped[int | None] = mapped_column(Integer)
+    final_version: Mapped[int | None] = mapped_column(Integer)
+    # Stored counters, kept by the services in the same transaction as the rows they count,
+    # so lists never count per row.
+    proposer_count: Mapped[int] = mapped_column(default=0)
+    version_count: Mapped[int] = mapped_column(default=0)
+    support_count: Mapped[int] = mapped_column(default=0)
+    like_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+
+    topic: Mapped[Topic] = relationship(lazy="joined", innerjoin=True)
+    proposers: Mapped[list[Proposer]] = relationship(
+        order_by="Proposer.position", back_populates="proposal", lazy="raise"
+    )
+    events: Mapped[list[TransitionEvent]] = relationship(
+        order_by="TransitionEvent.id", back_populates="proposal", lazy="raise"
+    )
+    outcomes: Mapped[list[Outcome]] = relationship(
+        order_by="(Outcome.date, Outcome.id)", back_populates="proposal", lazy="raise"
+    )
+
+    @property
+    def organisation_list(self) -> list[str]:
+        return [line.strip() for line in self.organisations.splitlines() if line.strip()]
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in lifecycle.PUBLIC_STATES
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.state}>"
+
+
+class Proposer(db.Model):
+    """A member on a proposal's numbered list: the creator is 1, then in order of accepting."""
+
+    __tablename__ = "proposers"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id"),
+        UniqueConstraint("proposal_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="proposers", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Invitation(db.Model):
+    """A proposer's invitation to a member to join the proposer list."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+class TransitionEvent(db.Model):
+    """One step of the public timeline. Written once, never changed."""
+
+    __tablename__ = "transition_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    # None when the system acted (a deadline, a threshold).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="events", lazy="raise")
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Version(db.Model):
+    """The content as it stood at a numbered save, from the hearing on."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    drawbacks: Mapped[str] = mapped_column(Text, default="")
+    process: Mapped[str] = mapped_column(Text, default="")
+    materials: Mapped[str] = mapped_column(Text, default="")
+    organisations: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why this version exists: "hearing" (frozen as the hearing opened), "edit", "final".
+    kind: Mapped[str] = mapped_column(String(10))
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Outcome(db.Model):
+    """A dated entry on the political treatment of a catalogue proposal."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[Markup] = mapped_column(StoredHTML)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="outcomes", lazy="raise")

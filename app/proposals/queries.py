@@ -1,0 +1,221 @@
+"""The reads pages need, each a fixed number of SQL queries whatever the data size:
+eager loads for lists of related rows, stored counters for counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import services
+from app.proposals.models import (
+    Invitation,
+    Outcome,
+    Proposal,
+    Proposer,
+    Topic,
+    TransitionEvent,
+    Version,
+)
+
+PAGE_SIZE = 20
+
+
+def _user(user) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _apply_due_to(proposal: Proposal, now: datetime) -> None:
+    """Apply a timed transition this proposal is overdue for, before anyone reads it."""
+    target = lc.due(services.facts(proposal), now)
+    if target is None:
+        return
+    try:
+        services._move(proposal, target, actor=None, reason="", now=now)
+    except lc.WrongState:
+        db.session.rollback()
+        db.session.refresh(proposal)
+        return
+    db.session.commit()
+
+
+def apply_all_due(now: datetime) -> None:
+    if services.apply_due(now):
+        db.session.commit()
+
+
+@dataclass
+class ProposalPage:
+    """Everything the detail page shows, loaded in a fixed number of queries."""
+
+    proposal: Proposal
+    proposers: list[Proposer]
+    events: list[TransitionEvent] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    invitation: Invitation | None = None
+    pending_invitations: list[Invitation] = field(default_factory=list)
+    viewer_is_proposer: bool = False
+
+
+def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
+    """The proposal with its proposers and the viewer's invitation; 404 if the viewer may
+    not see it. Overdue deadlines are applied first."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    _apply_due_to(proposal, now)
+    proposers = db.session.scalars(
+        select(Proposer)
+        .options(joinedload(Proposer.user))
+        .where(Proposer.proposal_id == proposal.id)
+        .order_by(Proposer.position)
+    ).all()
+    viewer = _user(user)
+    viewer_is_proposer = viewer is not None and any(p.user_id == viewer.id for p in proposers)
+    invitation = services.pending_invitation(viewer, proposal) if viewer else None
+    visible = lc.may_see(
+        proposal.state,
+        is_proposer=viewer_is_proposer,
+        is_invited=invitation is not None,
+        is_secretariat=bool(viewer and viewer.is_secretariat),
+    )
+    if not visible:
+        abort(404)
+    return ProposalPage(proposal, proposers, invitation=invitation,
+                        viewer_is_proposer=viewer_is_proposer)
+
+
+def load_detail(page: ProposalPage) -> ProposalPage:
+    """Add the timeline, the outcomes and (for proposers) the open invitations."""
+    proposal = page.proposal
+    page.events = db.session.scalars(
+        select(TransitionEvent)
+        .options(joinedload(TransitionEvent.actor))
+        .where(TransitionEvent.proposal_id == proposal.id)
+        .order_by(TransitionEvent.id)
+    ).all()
+    page.outcomes = db.session.scalars(
+        select(Outcome).where(Outcome.proposal_id == proposal.id).order_by(Outcome.date, Outcome.id)
+    ).all()
+    if page.viewer_is_proposer:
+        page.pending_invitations = db.session.scalars(
+            select(Invitation)
+            .options(joinedload(Invitation.user))
+            .where(Invitation.proposal_id == proposal.id, Invitation.status == Invitation.PENDING)
+            .order_by(Invitation.created_at)
+        ).all()
+    return page
+
+
+def versions_of(proposal: Proposal) -> list[Version]:
+    return db.session.scalars(
+        select(Version)
+        .options(joinedload(Version.author))
+        .where(Version.proposal_id == proposal.id)
+        .order_by(Version.number)
+    ).all()
+
+
+def version_numbered(proposal: Proposal, number: int) -> Version | None:
+    return db.session.scalar(
+        select(Version).where(Version.proposal_id == proposal.id, Version.number == number)
+    )
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    state: str | None = None
+    topic: Topic | None = None
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class ProposalList:
+    proposals: list[Proposal]
+    total: int
+    page: int
+    pages: int
+
+
+def visible_to(user):
+    """The SQL condition for proposals `user` may see."""
+    viewer = _user(user)
+    if viewer is not None and viewer.is_secretariat:
+        return true()
+    condition = Proposal.state.in_(sorted(lc.PUBLIC_STATES))
+    if viewer is not None:
+        mine = select(Proposer.proposal_id).where(Proposer.user_id == viewer.id)
+        invited = select(Invitation.proposal_id).where(
+            Invitation.user_id == viewer.id, Invitation.status == Invitation.PENDING
+        )
+        condition = or_(condition, Proposal.id.in_(mine), Proposal.id.in_(invited))
+    return condition
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
+    """One page of the proposals the user may see: one query for the rows and the total."""
+    total_column = func.count().over().label("total")
+    query = select(Proposal, total_column).where(visible_to(user))
+    if filters.state:
+        query = query.where(Proposal.state == filters.state)
+    if filters.topic is not None:
+        query = query.where(Proposal.topic_id == filters.topic.id)
+    if filters.q:
+        query = query.where(Proposal.search_text.like(_like_pattern(filters.q), escape="\\"))
+    rows = db.session.execute(
+        query.order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
+        .limit(page_size)
+        .offset((filters.page - 1) * page_size)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif filters.page > 1:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    else:
+        total = 0
+    pages = max(1, -(-total // page_size))
+    return ProposalList([row.Proposal for row in rows], total, filters.page, pages)
+
+
+def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
+    """The newest public proposals in one state, for the front page."""
+    order = order if order is not None else Proposal.state_changed_at.desc()
+    return db.session.scalars(
+        select(Proposal).where(Proposal.state == state).order_by(order, Proposal.id.desc()).limit(limit)
+    ).all()
+
+
+def topics(*, include_retired: bool = False) -> list[Topic]:
+    query = select(Topic).order_by(Topic.name)
+    if not include_retired:
+        query = query.where(Topic.retired.is_(False))
+    return db.session.scalars(query).all()
+
+
+def find_topic(value: str | None, *, include_retired: bool = True) -> Topic | None:
+    """A topic named by its id or its name (as a form or a query string may give it)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        topic = db.session.get(Topic, int(value))
+    else:
+        topic = db.session.scalar(select(Topic).where(func.lower(Topic.name) == value.lower()))
+    if topic is None or (topic.retired and not include_retired):
+        return None
+    return topic

@@ -1,0 +1,357 @@
+"""The verbs that change proposals: create, edit, invite, answer, transition, record an
+outcome, and apply due deadlines.
+
+Plain functions taking the acting user and `now`; they change rows and flush, and the
+caller commits once. The web views and `flask lifecycle tick` call the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.accounts.models import User
+from app.extensions import db
+from app.markup import render_markdown
+from app.proposals import lifecycle as lc
+from app.proposals.models import (
+    Invitation,
+    Outcome,
+    Proposal,
+    Proposer,
+    TransitionEvent,
+    Version,
+)
+from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
+
+CONTENT_FIELDS = ("title", "summary", "body", "drawbacks", "process", "materials", "organisations")
+MARKDOWN_FIELDS = ("body", "drawbacks", "process", "materials")
+
+
+@dataclass(frozen=True)
+class Content:
+    """What proposers write. Validated by the form before it gets here."""
+
+    title: str
+    summary: str
+    body: str
+    topic_id: int
+    drawbacks: str = ""
+    process: str = ""
+    materials: str = ""
+    organisations: str = ""
+
+
+def policy() -> lc.Policy:
+    config = current_app.config
+    return lc.Policy(
+        min_proposers=config["MIN_PROPOSERS"],
+        hearing_window=config["HEARING_WINDOW"],
+        support_window=config["SUPPORT_WINDOW"],
+        support_threshold=config["SUPPORT_THRESHOLD"],
+    )
+
+
+def facts(proposal: Proposal) -> lc.Facts:
+    return lc.Facts(
+        state=proposal.state,
+        accepted_proposers=proposal.proposer_count,
+        content_complete=bool(proposal.title and proposal.summary and proposal.body.strip()),
+        hearing_ends_at=proposal.hearing_ends_at,
+        support_deadline=proposal.support_deadline,
+        support_count=proposal.support_count,
+        support_threshold=proposal.support_threshold,
+    )
+
+
+def is_proposer(user: User | None, proposal: Proposal) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        select(Proposer.id).where(Proposer.proposal_id == proposal.id, Proposer.user_id == user.id)
+    ) is not None
+
+
+def capacities(user: User | None, proposal: Proposal, *, proposer: bool | None = None) -> set[str]:
+    """The capacities in which `user` can act on `proposal`."""
+    if user is None or not user.is_authenticated:
+        return set()
+    result = set()
+    if proposer if proposer is not None else is_proposer(user, proposal):
+        result.add(lc.PROPOSER)
+    if user.is_secretariat:
+        result.add(lc.SECRETARIAT)
+    return result
+
+
+def _apply_content(proposal: Proposal, content: Content) -> None:
+    for name in CONTENT_FIELDS:
+        setattr(proposal, name, getattr(content, name))
+    for name in MARKDOWN_FIELDS:
+        setattr(proposal, f"{name}_html", render_markdown(getattr(content, name)))
+    proposal.topic_id = content.topic_id
+    proposal.search_text = "\n".join((content.title, content.summary, content.body)).casefold()
+
+
+def create(author: User, content: Content, *, now: datetime) -> Proposal:
+    """A new draft with its author as proposer number 1."""
+    if not author.is_member:
+        raise NotAllowed("not_a_member")
+    proposal = Proposal(
+        state=lc.DRAFT,
+        created_by_id=author.id,
+        created_at=now,
+        updated_at=now,
+        state_changed_at=now,
+        proposer_count=1,
+    )
+    _apply_content(proposal, content)
+    db.session.add(proposal)
+    db.session.flush()
+    db.session.add(Proposer(proposal_id=proposal.id, user_id=author.id, position=1, joined_at=now))
+    db.session.flush()
+    return proposal
+
+
+def edit(actor: User, proposal: Proposal, content: Content, *, now: datetime) -> Version | None:
+    """Change the content; from the hearing on, every save that changes it is a version."""
+    if not is_proposer(actor, proposal):
+        raise NotAllowed("not_a_proposer")
+    if not lc.may_edit(proposal.state, is_proposer=True):
+        raise WrongState("not_editable")
+    _apply_content(proposal, content)
+    proposal.updated_at = now
+    version = None
+    if proposal.state == lc.REVISION and not _same_as_latest_version(proposal):
+        version = _snapshot(proposal, actor, "edit", now)
+    db.session.flush()
+    return version
+
+
+def _same_as_latest_version(proposal: Proposal) -> bool:
+    latest = db.session.scalar(
+        select(Version).where(Version.proposal_id == proposal.id).order_by(Version.number.desc())
+    )
+    return latest is not None and all(
+        getattr(latest, name) == getattr(proposal, name) for name in CONTENT_FIELDS
+    )
+
+
+def _snapshot(proposal: Proposal, author: User | None, kind: str, now: datetime) -> Version:
+    proposal.version_count += 1
+    version = Version(
+        proposal_id=proposal.id,
+        number=proposal.version_count,
+        created_at=now,
+        author_id=author.id if author else None,
+        kind=kind,
+        **{name: getattr(proposal, name) for name in CONTENT_FIELDS},
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+# --- proposers ---------------------------------------------------------------------------
+
+
+def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Invitation:
+    """Invite a member to join the proposer list."""
+    from app.accounts.services import find_by_email
+
+    if not is_proposer(actor, proposal):
+        raise NotAllowed("not_a_proposer")
+    if not lc.may_invite(proposal.state, is_proposer=True):
+        raise WrongState("not_inviting")
+    invitee = find_by_email(email)
+    if invitee is None:
+        raise Invalid("invitee_unknown", email=email)
+    if not invitee.is_member:
+        raise Invalid("invitee_not_member", name=invitee.name)
+    if is_proposer(invitee, proposal):
+        raise Invalid("already_proposer", name=invitee.name)
+    invitation = db.session.scalar(
+        select(Invitation).where(
+            Invitation.proposal_id == proposal.id, Invitation.user_id == invitee.id
+        )
+    )
+    if invitation is not None and invitation.status == Invitation.PENDING:
+        raise Invalid("already_invited", name=invitee.name)
+    if invitation is None:
+        invitation = Invitation(proposal_id=proposal.id, user_id=invitee.id)
+        db.session.add(invitation)
+    invitation.user = invitee
+    invitation.invited_by_id = actor.id
+    invitation.status = Invitation.PENDING
+    invitation.created_at = now
+    invitation.answered_at = None
+    db.session.flush()
+    return invitation
+
+
+def pending_invitation(user: User | None, proposal: Proposal) -> Invitation | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.proposal_id == proposal.id,
+            Invitation.user_id == user.id,
+            Invitation.status == Invitation.PENDING,
+        )
+    )
+
+
+def answer_invitation(user: User, proposal: Proposal, *, accept: bool, now: datetime) -> Proposer | None:
+    """Accept (joining the list at the next number) or decline an open invitation."""
+    invitation = pending_invitation(user, proposal)
+    if invitation is None:
+        raise ConditionNotMet("no_invitation")
+    if accept and not lc.may_invite(proposal.state, is_proposer=True):
+        raise WrongState("not_inviting")
+    if accept and not user.is_member:
+        raise NotAllowed("not_a_member")
+    invitation.status = Invitation.ACCEPTED if accept else Invitation.DECLINED
+    invitation.answered_at = now
+    if not accept:
+        db.session.flush()
+        return None
+    # The counter hands out positions: its row is locked until commit, so two members
+    # accepting at the same moment get consecutive numbers.
+    position = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(proposer_count=Proposal.proposer_count + 1)
+        .returning(Proposal.proposer_count)
+    ).scalar_one()
+    proposal.proposer_count = position
+    proposer = Proposer(proposal_id=proposal.id, user_id=user.id, position=position, joined_at=now)
+    db.session.add(proposer)
+    db.session.flush()
+    return proposer
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def transition(
+    actor: User,
+    proposal: Proposal,
+    target: str,
+    *,
+    reason: str = "",
+    ends_at: datetime | None = None,
+    now: datetime,
+) -> TransitionEvent:
+    """Move the proposal by hand, if the lifecycle table lets this actor do it now."""
+    if target not in lc.STATES:
+        raise Invalid("unknown_state", target=target)
+    rules = policy()
+    actors = capacities(actor, proposal)
+    if not actors:
+        raise NotAllowed("wrong_actor", source=proposal.state, target=target)
+    lc.check(facts(proposal), target, actors, now, rules, reason, ends_at=ends_at)
+    values: dict = {}
+    source = proposal.state
+    if (source, target) == (lc.SUBMITTED, lc.HEARING):
+        values["hearing_ends_at"] = lc.hearing_end(now, rules, ends_at)
+    elif (source, target) == (lc.HEARING, lc.REVISION):
+        values["hearing_ends_at"] = min(proposal.hearing_ends_at or now, now)
+    elif (source, target) == (lc.REVISION, lc.SUPPORT):
+        values["support_deadline"] = lc.support_deadline(now, rules)
+        values["support_threshold"] = rules.support_threshold
+    event = _move(proposal, target, actor=actor, reason=reason, now=now, values=values)
+    if target == lc.HEARING:
+        proposal.hearing_version = _snapshot(proposal, actor, "hearing", now).number
+    elif target == lc.SUPPORT:
+        # Every save from the hearing on is a version, so the newest one is the text as it
+        # stands: that is the final version.
+        proposal.final_version = proposal.version_count
+    db.session.flush()
+    return event
+
+
+def _move(
+    proposal: Proposal, target: str, *, actor: User | None, reason: str, now: datetime,
+    values: dict | None = None,
+) -> TransitionEvent:
+    """Change the state if, and only if, it is still what the caller saw: exactly once."""
+    source = proposal.state
+    result = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.state == source)
+        .values(state=target, state_changed_at=now, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(proposal)
+        raise WrongState("changed_meanwhile")
+    # The row now holds these values: tell the session without writing them again.
+    for name, value in {"state": target, "state_changed_at": now, **(values or {})}.items():
+        set_committed_value(proposal, name, value)
+    event = TransitionEvent(
+        proposal_id=proposal.id,
+        from_state=source,
+        to_state=target,
+        actor_id=actor.id if actor else None,
+        reason=(reason or "").strip(),
+        at=now,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def apply_due(now: datetime, proposal_ids: list[int] | None = None) -> list[TransitionEvent]:
+    """Apply every timed transition that is due (hearings ended, support deadlines passed).
+
+    Used by `flask lifecycle tick` for all proposals and by each request for the proposals
+    it reads, so nothing waits for a timer.
+    """
+    due = select(Proposal).where(
+        or_(
+            and_(Proposal.state == lc.HEARING, Proposal.hearing_ends_at <= now),
+            and_(
+                Proposal.state == lc.SUPPORT,
+                Proposal.support_deadline <= now,
+                Proposal.support_count < Proposal.support_threshold,
+            ),
+        )
+    )
+    if proposal_ids is not None:
+        due = due.where(Proposal.id.in_(proposal_ids))
+    events = []
+    for proposal in db.session.scalars(due.order_by(Proposal.id)).all():
+        target = lc.due(facts(proposal), now)
+        if target is None:
+            continue
+        try:
+            events.append(_move(proposal, target, actor=None, reason="", now=now))
+        except WrongState:
+            continue  # another request applied it first
+    return events
+
+
+# --- outcomes ----------------------------------------------------------------------------
+
+
+def add_outcome(actor: User, proposal: Proposal, *, on: date, text: str, now: datetime) -> Outcome:
+    """Record a step of the political treatment of a catalogue proposal."""
+    if not actor.is_secretariat:
+        raise NotAllowed("not_secretariat")
+    if proposal.state != lc.CATALOGUE:
+        raise WrongState("outcomes_in_catalogue")
+    outcome = Outcome(
+        proposal_id=proposal.id,
+        date=on,
+        text=text,
+        text_html=render_markdown(text),
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(outcome)
+    db.session.flush()
+    return outcome

@@ -1,0 +1,270 @@
+"""Pages for proposals: the list, the detail page, writing, moving along, proposers,
+outcomes, versions and their differences."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.database import utcnow
+from app.errors import render_error
+from app.extensions import db
+from app.proposals import diff as word_diff
+from app.proposals import lifecycle as lc
+from app.proposals import notifications, queries, services
+from app.proposals.forms import (
+    LOCAL_TIME,
+    InviteForm,
+    OutcomeForm,
+    ProposalForm,
+    TransitionForm,
+)
+from app.proposals.labels import (
+    CONTENT_LABELS,
+    STATE_EXPLANATIONS,
+    STATE_LABELS,
+    action_label,
+    refusal_message,
+)
+from app.urls import see_other
+
+bp = Blueprint("proposals", __name__)
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "state_labels": STATE_LABELS,
+        "state_explanations": STATE_EXPLANATIONS,
+        "content_labels": CONTENT_LABELS,
+    }
+
+
+@bp.errorhandler(lc.Refusal)
+def _refused(refusal: lc.Refusal):
+    db.session.rollback()
+    proposal_id = (request.view_args or {}).get("proposal_id")
+    back = url_for("proposals.detail", proposal_id=proposal_id) if proposal_id else None
+    return render_error(refusal.code, refusal_message(refusal), back=back)
+
+
+def _form_refused(form, proposal_id: int):
+    """A small form on the detail page was sent with bad input: say what, change nothing."""
+    messages = [f"{field.label.text}: {error}" if field.label.text else str(error)
+                for field in form for error in field.errors]
+    return render_error(422, " ".join(messages),
+                        back=url_for("proposals.detail", proposal_id=proposal_id))
+
+
+def _content(form: ProposalForm) -> services.Content:
+    return services.Content(
+        title=form.title.data,
+        summary=form.summary.data,
+        body=form.body.data,
+        drawbacks=form.drawbacks.data or "",
+        process=form.process.data or "",
+        materials=form.materials.data or "",
+        organisations=form.organisations.data or "",
+        topic_id=form.topic_id(),
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@bp.get("/proposals")
+def index():
+    """List the proposals, filtered by state, topic and words, a page at a time."""
+    state = request.args.get("state", "").strip()
+    if state and state not in lc.STATES:
+        abort(400, description=_("There is no state called %(state)s.", state=state))
+    topic_value = request.args.get("topic", "").strip()
+    topic = queries.find_topic(topic_value) if topic_value else None
+    if topic_value and topic is None:
+        abort(400, description=_("There is no topic called %(topic)s.", topic=topic_value))
+    page = request.args.get("page", "1").strip()
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        abort(400, description=_("The page number must be a whole number from 1."))
+    q = request.args.get("q", "").strip()[:200]
+    queries.apply_all_due(utcnow())
+    filters = queries.ListFilters(state=state or None, topic=topic, q=q, page=int(page))
+    result = queries.list_proposals(filters, current_user)
+    return render_template(
+        "proposals/list.html",
+        result=result,
+        filters=filters,
+        topics=queries.topics(include_retired=True),
+        states=[s for s in lc.STATES if s in lc.PUBLIC_STATES or current_user.is_authenticated],
+        now=utcnow(),
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def detail(proposal_id: int):
+    """Show a proposal: its status, text, proposers, outcomes and timeline."""
+    now = utcnow()
+    page = queries.load_detail(queries.load_proposal(proposal_id, current_user, now))
+    proposal = page.proposal
+    actors = services.capacities(current_user, proposal, proposer=page.viewer_is_proposer)
+    rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
+    return render_template(
+        "proposals/detail.html",
+        page=page,
+        proposal=proposal,
+        actions=[(rule, action_label(rule.source, rule.target)) for rule in rules],
+        may_edit=lc.may_edit(proposal.state, is_proposer=page.viewer_is_proposer),
+        may_invite=lc.may_invite(proposal.state, is_proposer=page.viewer_is_proposer),
+        may_record_outcome=current_user.is_authenticated
+        and current_user.is_secretariat
+        and proposal.state == lc.CATALOGUE,
+        hearing_default=(now + services.policy().hearing_window)
+        .astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M"),
+        today=now.astimezone(LOCAL_TIME).date(),
+        now=now,
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>/versions")
+def versions(proposal_id: int):
+    """List the numbered versions of a proposal."""
+    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    return render_template(
+        "proposals/versions.html", proposal=page.proposal,
+        versions=queries.versions_of(page.proposal),
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>/diff")
+def diff(proposal_id: int):
+    """Show what changed between two versions, word by word."""
+    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    proposal = page.proposal
+    numbers = []
+    for name in ("from", "to"):
+        value = request.args.get(name, "").strip()
+        if not value.isdigit():
+            abort(400, description=_("Choose two versions by number, e.g. ?from=1&to=2."))
+        numbers.append(int(value))
+    old, new = (queries.version_numbered(proposal, n) for n in numbers)
+    if old is None or new is None:
+        abort(404, description=_("This proposal has no version with that number."))
+    fields = [
+        (CONTENT_LABELS[name], word_diff.word_diff(getattr(old, name), getattr(new, name)))
+        for name in services.CONTENT_FIELDS
+    ]
+    return render_template(
+        "proposals/diff.html", proposal=proposal, old=old, new=new, fields=fields,
+        any_change=any(word_diff.changed(pieces) for _, pieces in fields),
+    )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+@bp.route("/proposals/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Write a new proposal; it starts as a draft with you as its first proposer."""
+    if not current_user.is_member:
+        abort(403, description=_("Only members can write proposals."))
+    form = ProposalForm()
+    if form.validate_on_submit():
+        proposal = services.create(current_user, _content(form), now=utcnow())
+        db.session.commit()
+        flash(_("Your draft has been saved. Invite co-proposers, then submit it."), "success")
+        return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("proposals/form.html", form=form, proposal=None), status
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    """Edit a proposal's content while it is a draft or being developed."""
+    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    proposal = page.proposal
+    if not page.viewer_is_proposer:
+        raise lc.NotAllowed("not_a_proposer")
+    if not lc.may_edit(proposal.state, is_proposer=True):
+        raise lc.WrongState("not_editable")
+    form = ProposalForm(obj=proposal, current_topic_id=proposal.topic_id)
+    if request.method == "GET":
+        form.topic.data = str(proposal.topic_id)
+    if form.validate_on_submit():
+        version = services.edit(current_user, proposal, _content(form), now=utcnow())
+        db.session.commit()
+        flash(_("Saved as version %(number)s.", number=version.number) if version
+              else _("Your changes have been saved."), "success")
+        return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("proposals/form.html", form=form, proposal=proposal), status
+
+
+@bp.post("/proposals/<int:proposal_id>/transition")
+@login_required
+def transition(proposal_id: int):
+    """Move the proposal to another state, as the lifecycle table allows."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    form = TransitionForm()
+    if not form.validate():
+        return _form_refused(form, proposal_id)
+    event = services.transition(
+        current_user, proposal, form.to.data,
+        reason=form.reason.data or "", ends_at=form.ends_at_moment(), now=now,
+    )
+    db.session.commit()
+    flash(_("The proposal is now: %(state)s.", state=STATE_LABELS[event.to_state]), "success")
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/proposers")
+@login_required
+def invite(proposal_id: int):
+    """Invite a member to become a co-proposer."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    form = InviteForm()
+    if not form.validate():
+        return _form_refused(form, proposal_id)
+    invitation = services.invite(current_user, proposal, form.email.data, now=now)
+    db.session.commit()
+    notifications.invited(invitation, proposal, current_user)
+    flash(_("%(name)s has been invited as co-proposer.", name=invitation.user.name), "success")
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/invitation/<any(accept, decline):answer>")
+@login_required
+def answer(proposal_id: int, answer: str):
+    """Accept or decline an invitation to be a co-proposer."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposer = services.answer_invitation(current_user, proposal, accept=answer == "accept", now=now)
+    db.session.commit()
+    if proposer is not None:
+        flash(_("You are now proposer number %(n)s.", n=proposer.position), "success")
+        return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    flash(_("You have declined the invitation."), "info")
+    if lc.may_see(proposal.state, is_proposer=False, is_invited=False,
+                  is_secretariat=current_user.is_secretariat):
+        return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    return see_other(url_for("main.index"))
+
+
+@bp.post("/proposals/<int:proposal_id>/outcomes")
+@login_required
+def outcomes(proposal_id: int):
+    """Record a dated outcome of the political treatment."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    if not current_user.is_secretariat:
+        raise lc.NotAllowed("not_secretariat")
+    form = OutcomeForm()
+    if not form.validate():
+        return _form_refused(form, proposal_id)
+    services.add_outcome(current_user, proposal, on=form.date.data, text=form.text.data, now=now)
+    db.session.commit()
+    flash(_("The outcome has been recorded."), "success")
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
