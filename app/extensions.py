@@ -8,7 +8,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.database import Base, render_item
 
-db = SQLAlchemy(model_class=Base)
+# A request commits once, at its end: nothing it holds needs reloading after that.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_item)
 login_manager = LoginManager()
 csrf = CSRFProtect()

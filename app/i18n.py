@@ -47,7 +47,7 @@ def day(value: date | None) -> str:
 
 
 def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
-    """"3 dage" until `deadline` (nothing when it has passed)."""
+    """ "3 dage" until `deadline` (nothing when it has passed)."""
     if deadline is None:
         return ""
     remaining = deadline - (now or utcnow())

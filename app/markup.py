@@ -13,10 +13,31 @@ from bleach.linkifier import LinkifyFilter
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "em", "strong", "ul", "ol", "li", "a", "h2", "h3", "h4",
-    "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h2",
+        "h3",
+        "h4",
+        "blockquote",
+        "code",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+)
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["align"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -58,7 +79,9 @@ _CLEANER = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[lambda source: LinkifyFilter(source, callbacks=[_link_rel], skip_tags={"pre", "code"})],
+    filters=[
+        lambda source: LinkifyFilter(source, callbacks=[_link_rel], skip_tags={"pre", "code"})
+    ],
 )
 
 
@@ -75,8 +98,9 @@ def render_markdown(text: str | None) -> Markup:
             "markdown.extensions.sane_lists",
             "markdown.extensions.toc",
         ],
-        extension_configs={"markdown.extensions.toc": {"baselevel": 2, "anchorlink": False,
-                                                         "permalink": False}},
+        extension_configs={
+            "markdown.extensions.toc": {"baselevel": 2, "anchorlink": False, "permalink": False}
+        },
         output_format="html",
     )
     return Markup(_CLEANER.clean(html))  # noqa: S704 (cleaned by the allow-list above)

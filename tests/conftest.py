@@ -11,12 +11,14 @@ import email
 import email.policy
 import os
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import count
 
 import flask_migrate
 import pytest
 from aiosmtpd.controller import Controller
+from flask import current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -227,7 +229,10 @@ def make_user(app):
         n = next(_serial)
         name = name or f"Test Person {n}"
         email = email or f"person{n}@example.org"
-        with app.app_context():
+        # Inside the test's own app context, use its session: a second connection would
+        # wait for the first one's write lock on SQLite.
+        inside = has_app_context() and current_app._get_current_object() is app
+        with nullcontext() if inside else app.app_context():
             user = accounts.create_user(
                 email=email, name=name, password=password, roles=set(roles), now=utcnow()
             )
@@ -393,3 +398,28 @@ def failing_app(make_app):
 
 def error_page_path(status: int) -> str:
     return "/__crash" if status == 500 else f"/__fail/{status}"
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` records the SQL the app runs inside."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

@@ -106,8 +106,10 @@ def test_connection_settings(app):
             assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
         else:
-            column_type = db.session.execute(text(
-                "SELECT data_type FROM information_schema.columns "
-                "WHERE table_name = 'users' AND column_name = 'created_at'"
-            )).scalar()
+            column_type = db.session.execute(
+                text(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'users' AND column_name = 'created_at'"
+                )
+            ).scalar()
             assert column_type == "timestamp with time zone"

@@ -62,7 +62,9 @@ DETAIL = {
         "stances": {
             "type": "object",
             "required": ["for", "against", "abstain"],
-            "properties": {k: {"type": "integer", "minimum": 0} for k in ("for", "against", "abstain")},
+            "properties": {
+                k: {"type": "integer", "minimum": 0} for k in ("for", "against", "abstain")
+            },
         },
         "version_count": {"type": "integer", "minimum": 0},
         "timeline": {
@@ -83,7 +85,10 @@ DETAIL = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"date": {"type": "string", "format": "date"}, "text": {"type": "string"}},
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "text": {"type": "string"},
+                },
             },
         },
     },
@@ -91,8 +96,11 @@ DETAIL = {
 ERROR = {
     "type": "object",
     "required": ["status"],
-    "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
-                   "message": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+    },
 }
 
 
@@ -116,28 +124,48 @@ def spec(server: str) -> dict:
                     "summary": "List proposals",
                     "operationId": "listProposals",
                     "parameters": [
-                        {"name": "state", "in": "query", "required": False,
-                         "schema": {"type": "string", "enum": list(lc.STATES)}},
-                        {"name": "topic", "in": "query", "required": False,
-                         "description": "A topic's id or name.", "schema": {"type": "string"}},
-                        {"name": "q", "in": "query", "required": False,
-                         "description": "Words in the title, summary or text.",
-                         "schema": {"type": "string"}},
-                        {"name": "page", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": 100000}},
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": list(lc.STATES)},
+                        },
+                        {
+                            "name": "topic",
+                            "in": "query",
+                            "required": False,
+                            "description": "A topic's id or name.",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": False,
+                            "description": "Words in the title, summary or text.",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100000},
+                        },
                     ],
                     "responses": {
-                        "200": _json({
-                            "type": "object",
-                            "required": ["items", "page", "pages", "per_page", "total"],
-                            "properties": {
-                                "items": {"type": "array", "items": SUMMARY},
-                                "page": {"type": "integer"},
-                                "pages": {"type": "integer"},
-                                "per_page": {"type": "integer"},
-                                "total": {"type": "integer"},
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["items", "page", "pages", "per_page", "total"],
+                                "properties": {
+                                    "items": {"type": "array", "items": SUMMARY},
+                                    "page": {"type": "integer"},
+                                    "pages": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
                             },
-                        }, "A page of proposals"),
+                            "A page of proposals",
+                        ),
                         "400": _json(ERROR, "A filter that cannot be understood"),
                     },
                 }
@@ -146,8 +174,14 @@ def spec(server: str) -> dict:
                 "get": {
                     "summary": "One proposal",
                     "operationId": "getProposal",
-                    "parameters": [{"name": "id", "in": "path", "required": True,
-                                    "schema": {"type": "integer"}}],
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
                     "responses": {
                         "200": _json(DETAIL, "The proposal"),
                         "404": _json(ERROR, "No such proposal, or not visible to you"),

@@ -69,13 +69,15 @@ def proposals():
         state=state or None, topic=topic, q=request.args.get("q", "").strip()[:200], page=int(page)
     )
     result = queries.list_proposals(filters, current_user, page_size=API_PAGE_SIZE)
-    return jsonify({
-        "items": [summary_of(p) for p in result.proposals],
-        "page": result.page,
-        "pages": result.pages,
-        "per_page": API_PAGE_SIZE,
-        "total": result.total,
-    })
+    return jsonify(
+        {
+            "items": [summary_of(p) for p in result.proposals],
+            "page": result.page,
+            "pages": result.pages,
+            "per_page": API_PAGE_SIZE,
+            "total": result.total,
+        }
+    )
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -83,29 +85,31 @@ def proposal(proposal_id: int):
     """One proposal with its proposers, figures and timeline."""
     page = queries.load_detail(queries.load_proposal(proposal_id, current_user, utcnow()))
     p = page.proposal
-    return jsonify({
-        **summary_of(p),
-        "body": p.body,
-        "body_html": str(p.body_html),
-        "drawbacks": p.drawbacks,
-        "process": p.process,
-        "materials": p.materials,
-        "organisations": p.organisation_list,
-        "proposers": [{"position": x.position, "name": x.user.name} for x in page.proposers],
-        "stances": {"for": 0, "against": 0, "abstain": 0},
-        "version_count": p.version_count,
-        "timeline": [
-            {
-                "from": e.from_state,
-                "to": e.to_state,
-                "actor": e.actor.name if e.actor else "system",
-                "reason": e.reason,
-                "at": iso(e.at),
-            }
-            for e in page.events
-        ],
-        "outcomes": [{"date": iso(o.date), "text": o.text} for o in page.outcomes],
-    })
+    return jsonify(
+        {
+            **summary_of(p),
+            "body": p.body,
+            "body_html": str(p.body_html),
+            "drawbacks": p.drawbacks,
+            "process": p.process,
+            "materials": p.materials,
+            "organisations": p.organisation_list,
+            "proposers": [{"position": x.position, "name": x.user.name} for x in page.proposers],
+            "stances": {"for": 0, "against": 0, "abstain": 0},
+            "version_count": p.version_count,
+            "timeline": [
+                {
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "actor": e.actor.name if e.actor else "system",
+                    "reason": e.reason,
+                    "at": iso(e.at),
+                }
+                for e in page.events
+            ],
+            "outcomes": [{"date": iso(o.date), "text": o.text} for o in page.outcomes],
+        }
+    )
 
 
 @bp.get("/openapi.json")

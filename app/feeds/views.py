@@ -19,10 +19,11 @@ def proposals():
     if state and state not in lc.PUBLIC_STATES:
         abort(400, description=_("There is no public state called %(state)s.", state=state))
     queries.apply_all_due(utcnow())
-    result = queries.list_proposals(
-        queries.ListFilters(state=state or None), None, page_size=50
+    result = queries.list_proposals(queries.ListFilters(state=state or None), None, page_size=50)
+    body = render_template(
+        "feeds/proposals.atom.xml",
+        proposals=result.proposals,
+        state=state,
+        updated=result.proposals[0].state_changed_at if result.proposals else utcnow(),
     )
-    body = render_template("feeds/proposals.atom.xml", proposals=result.proposals, state=state,
-                           updated=result.proposals[0].state_changed_at if result.proposals
-                           else utcnow())
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}

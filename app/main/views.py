@@ -28,12 +28,17 @@ def index():
     now = utcnow()
     queries.apply_all_due(now)
     sections = [
-        (lc.HEARING, _("Open hearings"),
-         queries.in_state(lc.HEARING, 6, order=Proposal.hearing_ends_at.asc())),
-        (lc.SUPPORT, _("Seeking support"),
-         queries.in_state(lc.SUPPORT, 6, order=Proposal.support_deadline.asc())),
-        (lc.CATALOGUE, _("Newest in the political catalogue"),
-         queries.in_state(lc.CATALOGUE, 6)),
+        (
+            lc.HEARING,
+            _("Open hearings"),
+            queries.in_state(lc.HEARING, 6, order=Proposal.hearing_ends_at.asc()),
+        ),
+        (
+            lc.SUPPORT,
+            _("Seeking support"),
+            queries.in_state(lc.SUPPORT, 6, order=Proposal.support_deadline.asc()),
+        ),
+        (lc.CATALOGUE, _("Newest in the political catalogue"), queries.in_state(lc.CATALOGUE, 6)),
     ]
     return render_template("main/index.html", sections=sections, now=now)
 

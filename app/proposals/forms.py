@@ -35,23 +35,28 @@ class TopicField(SelectField):
 
     def pre_validate(self, form) -> None:
         topic = queries.find_topic(self.data, include_retired=False)
-        if topic is None and not (form.current_topic_id and str(form.current_topic_id) == self.data):
+        if topic is None and not (
+            form.current_topic_id and str(form.current_topic_id) == self.data
+        ):
             raise ValidationError(_l("Choose one of the topics."))
 
 
 class ProposalForm(Form):
-    title = StringField(CONTENT_LABELS["title"], filters=[strip], validators=[_required, _length(5, 160)])
+    title = StringField(
+        CONTENT_LABELS["title"], filters=[strip], validators=[_required, _length(5, 160)]
+    )
     summary = TextAreaField(
         CONTENT_LABELS["summary"], filters=[strip], validators=[_required, _length(20, 400)]
     )
-    body = TextAreaField(
-        CONTENT_LABELS["body"], validators=[_required, _length(max_=MAX_MARKDOWN)]
-    )
+    body = TextAreaField(CONTENT_LABELS["body"], validators=[_required, _length(max_=MAX_MARKDOWN)])
     drawbacks = TextAreaField(
         CONTENT_LABELS["drawbacks"], validators=[Optional(), _length(max_=MAX_MARKDOWN)]
     )
-    process = TextAreaField(
-        CONTENT_LABELS["process"], validators=[Optional(), _length(max_=MAX_MARKDOWN)]
+    # Sent as `process`; the attribute has another name because Form.process is a method.
+    development = TextAreaField(
+        CONTENT_LABELS["process"],
+        name="process",
+        validators=[Optional(), _length(max_=MAX_MARKDOWN)],
     )
     materials = TextAreaField(
         CONTENT_LABELS["materials"],
@@ -63,6 +68,9 @@ class ProposalForm(Form):
     topic = TopicField(CONTENT_LABELS["topic"], validators=[_required])
 
     def __init__(self, *args, current_topic_id: int | None = None, **kwargs):
+        obj = kwargs.get("obj")
+        if obj is not None:
+            kwargs.setdefault("development", obj.process)
         super().__init__(*args, **kwargs)
         self.current_topic_id = current_topic_id
         self.topic.choices = [("", _l("Choose a topic"))] + [
@@ -76,7 +84,9 @@ class ProposalForm(Form):
 
     def validate_organisations(self, field) -> None:
         if any(len(line) > 200 for line in (field.data or "").splitlines()):
-            raise ValidationError(_l("Write one organisation per line, at most 200 characters each."))
+            raise ValidationError(
+                _l("Write one organisation per line, at most 200 characters each.")
+            )
 
     def validate_body(self, field) -> None:
         if not (field.data or "").strip():

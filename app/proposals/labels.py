@@ -35,26 +35,40 @@ CONTENT_LABELS = {
 
 # What the stage means and what happens next, in plain words, for the status block.
 STATE_EXPLANATIONS = {
-    lc.DRAFT: _l("The proposers are writing the proposal. Only they, invited members and the "
-                 "secretariat can see it. When it is ready, a proposer submits it."),
-    lc.SUBMITTED: _l("The secretariat is reviewing the proposal. It will open a hearing, send "
-                     "it back for changes, or reject it with a reason."),
-    lc.HEARING: _l("Everyone can read the proposal and give input until the hearing ends. "
-                   "Then the proposers develop it further."),
-    lc.REVISION: _l("The hearing has ended. The proposers are developing the proposal in the "
-                    "light of the input; comments are still open. Then they put it forward "
-                    "for support."),
-    lc.SUPPORT: _l("The proposal seeks backing from %(threshold)s members in all. If it gets "
-                   "that backing within the deadline, it enters the political catalogue."),
-    lc.CATALOGUE: _l("The proposal is in the political catalogue, under ongoing validation: "
-                     "every member can state their position."),
-    lc.WITHDRAWN: _l("The proposal has been withdrawn. It stays here so that its history can "
-                     "be read."),
+    lc.DRAFT: _l(
+        "The proposers are writing the proposal. Only they, invited members and the "
+        "secretariat can see it. When it is ready, a proposer submits it."
+    ),
+    lc.SUBMITTED: _l(
+        "The secretariat is reviewing the proposal. It will open a hearing, send "
+        "it back for changes, or reject it with a reason."
+    ),
+    lc.HEARING: _l(
+        "Everyone can read the proposal and give input until the hearing ends. "
+        "Then the proposers develop it further."
+    ),
+    lc.REVISION: _l(
+        "The hearing has ended. The proposers are developing the proposal in the "
+        "light of the input; comments are still open. Then they put it forward "
+        "for support."
+    ),
+    lc.SUPPORT: _l(
+        "The proposal seeks backing from %(threshold)s members in all. If it gets "
+        "that backing within the deadline, it enters the political catalogue."
+    ),
+    lc.CATALOGUE: _l(
+        "The proposal is in the political catalogue, under ongoing validation: "
+        "every member can state their position."
+    ),
+    lc.WITHDRAWN: _l(
+        "The proposal has been withdrawn. It stays here so that its history can be read."
+    ),
     lc.REJECTED: _l("The secretariat rejected the proposal. The reason is in the timeline."),
-    lc.LAPSED: _l("The proposal did not get enough backing before the deadline. The "
-                  "secretariat can reopen it."),
-    lc.RETIRED: _l("The proposal has left the political catalogue. The reason is in the "
-                   "timeline."),
+    lc.LAPSED: _l(
+        "The proposal did not get enough backing before the deadline. The "
+        "secretariat can reopen it."
+    ),
+    lc.RETIRED: _l("The proposal has left the political catalogue. The reason is in the timeline."),
 }
 
 # The button that takes a proposal to each state.
@@ -75,18 +89,22 @@ REFUSALS = {
     "wrong_actor": _l("You may not move this proposal from “%(source)s” to “%(target)s”."),
     "reason_required": _l("Give a reason: it is shown on the public timeline."),
     "content_incomplete": _l("Fill in the required fields before submitting."),
-    "too_few_proposers": _l("The proposal needs at least %(need)s proposers who have accepted; "
-                            "it has %(have)s."),
+    "too_few_proposers": _l(
+        "The proposal needs at least %(need)s proposers who have accepted; it has %(have)s."
+    ),
     "hearing_end_in_past": _l("The hearing must end in the future."),
     "hearing_not_ended": _l("The hearing has not ended yet."),
     "deadline_passed": _l("The deadline for support has passed."),
     "deadline_not_passed": _l("The deadline for support has not passed yet."),
     "threshold_not_reached": _l("The proposal has not reached its threshold."),
     "threshold_reached": _l("The proposal has reached its threshold."),
-    "changed_meanwhile": _l("The proposal changed while you were acting. Reload the page to "
-                            "see where it stands now."),
-    "not_editable": _l("The proposal can only be edited as a draft or while it is being "
-                       "developed after the hearing."),
+    "changed_meanwhile": _l(
+        "The proposal changed while you were acting. Reload the page to see where it stands now."
+    ),
+    "not_editable": _l(
+        "The proposal can only be edited as a draft or while it is being "
+        "developed after the hearing."
+    ),
     "not_a_proposer": _l("Only the proposal's proposers may do this."),
     "not_a_member": _l("Only members may do this."),
     "not_secretariat": _l("Only the secretariat may do this."),
@@ -94,8 +112,10 @@ REFUSALS = {
     "invitee_not_member": _l("%(name)s is not a member, and only members can be proposers."),
     "already_proposer": _l("%(name)s is already a proposer."),
     "already_invited": _l("%(name)s has already been invited."),
-    "not_inviting": _l("Co-proposers can only be invited while the proposal is a draft or being "
-                       "developed after the hearing."),
+    "not_inviting": _l(
+        "Co-proposers can only be invited while the proposal is a draft or being "
+        "developed after the hearing."
+    ),
     "no_invitation": _l("You have no open invitation to this proposal."),
     "outcomes_in_catalogue": _l("Outcomes are recorded on proposals in the political catalogue."),
     "unknown_state": _l("There is no state called %(target)s."),

@@ -21,7 +21,16 @@ LAPSED = "lapsed"
 RETIRED = "retired"
 
 STATES = (
-    DRAFT, SUBMITTED, HEARING, REVISION, SUPPORT, CATALOGUE, WITHDRAWN, REJECTED, LAPSED, RETIRED,
+    DRAFT,
+    SUBMITTED,
+    HEARING,
+    REVISION,
+    SUPPORT,
+    CATALOGUE,
+    WITHDRAWN,
+    REJECTED,
+    LAPSED,
+    RETIRED,
 )
 
 # Seen only by proposers, invited members and the secretariat.

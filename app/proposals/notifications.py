@@ -18,7 +18,10 @@ def invited(invitation, proposal, inviter) -> None:
         link=url_for("proposals.detail", proposal_id=proposal.id, _external=True),
     )
     try:
-        send_mail(invitation.user.email, _("You are invited to co-propose “%(title)s”",
-                                           title=proposal.title), body)
+        send_mail(
+            invitation.user.email,
+            _("You are invited to co-propose “%(title)s”", title=proposal.title),
+            body,
+        )
     except MailError:
         current_app.logger.exception("invitation mail not sent")

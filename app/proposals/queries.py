@@ -87,8 +87,9 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     )
     if not visible:
         abort(404)
-    return ProposalPage(proposal, proposers, invitation=invitation,
-                        viewer_is_proposer=viewer_is_proposer)
+    return ProposalPage(
+        proposal, proposers, invitation=invitation, viewer_is_proposer=viewer_is_proposer
+    )
 
 
 def load_detail(page: ProposalPage) -> ProposalPage:
@@ -196,7 +197,10 @@ def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
     """The newest public proposals in one state, for the front page."""
     order = order if order is not None else Proposal.state_changed_at.desc()
     return db.session.scalars(
-        select(Proposal).where(Proposal.state == state).order_by(order, Proposal.id.desc()).limit(limit)
+        select(Proposal)
+        .where(Proposal.state == state)
+        .order_by(order, Proposal.id.desc())
+        .limit(limit)
     ).all()
 
 

@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.markup import render_markdown
 from app.proposals import lifecycle as lc
+from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
 from app.proposals.models import (
     Invitation,
     Outcome,
@@ -26,7 +27,6 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
-from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
 
 CONTENT_FIELDS = ("title", "summary", "body", "drawbacks", "process", "materials", "organisations")
 MARKDOWN_FIELDS = ("body", "drawbacks", "process", "materials")
@@ -71,9 +71,14 @@ def facts(proposal: Proposal) -> lc.Facts:
 def is_proposer(user: User | None, proposal: Proposal) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(
-        select(Proposer.id).where(Proposer.proposal_id == proposal.id, Proposer.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Proposer.id).where(
+                Proposer.proposal_id == proposal.id, Proposer.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def capacities(user: User | None, proposal: Proposal, *, proposer: bool | None = None) -> set[str]:
@@ -205,7 +210,9 @@ def pending_invitation(user: User | None, proposal: Proposal) -> Invitation | No
     )
 
 
-def answer_invitation(user: User, proposal: Proposal, *, accept: bool, now: datetime) -> Proposer | None:
+def answer_invitation(
+    user: User, proposal: Proposal, *, accept: bool, now: datetime
+) -> Proposer | None:
     """Accept (joining the list at the next number) or decline an open invitation."""
     invitation = pending_invitation(user, proposal)
     if invitation is None:
@@ -275,7 +282,12 @@ def transition(
 
 
 def _move(
-    proposal: Proposal, target: str, *, actor: User | None, reason: str, now: datetime,
+    proposal: Proposal,
+    target: str,
+    *,
+    actor: User | None,
+    reason: str,
+    now: datetime,
     values: dict | None = None,
 ) -> TransitionEvent:
     """Change the state if, and only if, it is still what the caller saw: exactly once."""

@@ -32,13 +32,14 @@ from app.urls import see_other
 bp = Blueprint("proposals", __name__)
 
 
-@bp.app_context_processor
-def _labels():
-    return {
-        "state_labels": STATE_LABELS,
-        "state_explanations": STATE_EXPLANATIONS,
-        "content_labels": CONTENT_LABELS,
-    }
+@bp.record_once
+def _labels(state) -> None:
+    # Globals, not context: the macros that show badges are imported without context.
+    state.app.jinja_env.globals.update(
+        state_labels=STATE_LABELS,
+        state_explanations=STATE_EXPLANATIONS,
+        content_labels=CONTENT_LABELS,
+    )
 
 
 @bp.errorhandler(lc.Refusal)
@@ -51,10 +52,14 @@ def _refused(refusal: lc.Refusal):
 
 def _form_refused(form, proposal_id: int):
     """A small form on the detail page was sent with bad input: say what, change nothing."""
-    messages = [f"{field.label.text}: {error}" if field.label.text else str(error)
-                for field in form for error in field.errors]
-    return render_error(422, " ".join(messages),
-                        back=url_for("proposals.detail", proposal_id=proposal_id))
+    messages = [
+        f"{field.label.text}: {error}" if field.label.text else str(error)
+        for field in form
+        for error in field.errors
+    ]
+    return render_error(
+        422, " ".join(messages), back=url_for("proposals.detail", proposal_id=proposal_id)
+    )
 
 
 def _content(form: ProposalForm) -> services.Content:
@@ -63,7 +68,7 @@ def _content(form: ProposalForm) -> services.Content:
         summary=form.summary.data,
         body=form.body.data,
         drawbacks=form.drawbacks.data or "",
-        process=form.process.data or "",
+        process=form.development.data or "",
         materials=form.materials.data or "",
         organisations=form.organisations.data or "",
         topic_id=form.topic_id(),
@@ -119,7 +124,8 @@ def detail(proposal_id: int):
         and current_user.is_secretariat
         and proposal.state == lc.CATALOGUE,
         hearing_default=(now + services.policy().hearing_window)
-        .astimezone(LOCAL_TIME).strftime("%Y-%m-%dT%H:%M"),
+        .astimezone(LOCAL_TIME)
+        .strftime("%Y-%m-%dT%H:%M"),
         today=now.astimezone(LOCAL_TIME).date(),
         now=now,
     )
@@ -130,7 +136,8 @@ def versions(proposal_id: int):
     """List the numbered versions of a proposal."""
     page = queries.load_proposal(proposal_id, current_user, utcnow())
     return render_template(
-        "proposals/versions.html", proposal=page.proposal,
+        "proposals/versions.html",
+        proposal=page.proposal,
         versions=queries.versions_of(page.proposal),
     )
 
@@ -154,7 +161,11 @@ def diff(proposal_id: int):
         for name in services.CONTENT_FIELDS
     ]
     return render_template(
-        "proposals/diff.html", proposal=proposal, old=old, new=new, fields=fields,
+        "proposals/diff.html",
+        proposal=proposal,
+        old=old,
+        new=new,
+        fields=fields,
         any_change=any(word_diff.changed(pieces) for _, pieces in fields),
     )
 
@@ -194,8 +205,12 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         version = services.edit(current_user, proposal, _content(form), now=utcnow())
         db.session.commit()
-        flash(_("Saved as version %(number)s.", number=version.number) if version
-              else _("Your changes have been saved."), "success")
+        flash(
+            _("Saved as version %(number)s.", number=version.number)
+            if version
+            else _("Your changes have been saved."),
+            "success",
+        )
         return see_other(url_for("proposals.detail", proposal_id=proposal.id))
     status = 422 if request.method == "POST" else 200
     return render_template("proposals/form.html", form=form, proposal=proposal), status
@@ -211,8 +226,12 @@ def transition(proposal_id: int):
     if not form.validate():
         return _form_refused(form, proposal_id)
     event = services.transition(
-        current_user, proposal, form.to.data,
-        reason=form.reason.data or "", ends_at=form.ends_at_moment(), now=now,
+        current_user,
+        proposal,
+        form.to.data,
+        reason=form.reason.data or "",
+        ends_at=form.ends_at_moment(),
+        now=now,
     )
     db.session.commit()
     flash(_("The proposal is now: %(state)s.", state=STATE_LABELS[event.to_state]), "success")
@@ -241,14 +260,20 @@ def answer(proposal_id: int, answer: str):
     """Accept or decline an invitation to be a co-proposer."""
     now = utcnow()
     proposal = queries.load_proposal(proposal_id, current_user, now).proposal
-    proposer = services.answer_invitation(current_user, proposal, accept=answer == "accept", now=now)
+    proposer = services.answer_invitation(
+        current_user, proposal, accept=answer == "accept", now=now
+    )
     db.session.commit()
     if proposer is not None:
         flash(_("You are now proposer number %(n)s.", n=proposer.position), "success")
         return see_other(url_for("proposals.detail", proposal_id=proposal.id))
     flash(_("You have declined the invitation."), "info")
-    if lc.may_see(proposal.state, is_proposer=False, is_invited=False,
-                  is_secretariat=current_user.is_secretariat):
+    if lc.may_see(
+        proposal.state,
+        is_proposer=False,
+        is_invited=False,
+        is_secretariat=current_user.is_secretariat,
+    ):
         return see_other(url_for("proposals.detail", proposal_id=proposal.id))
     return see_other(url_for("main.index"))
 

@@ -1,8 +1,8 @@
 """proposals
 
-Revision ID: c9f25aa9e794
+Revision ID: 8bcb558461be
 Revises: 0001_accounts
-Create Date: 2026-11-22 08:20:13.729413
+Create Date: 2026-11-22 08:25:50.061319
 
 """
 from alembic import op
@@ -77,7 +77,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_invitations_proposal_id_proposals'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_invitations_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
-    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_invitations_proposal_id'))
+    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_invitations_proposal_id_user_id'))
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_user_id'), ['user_id'], unique=False)
@@ -106,8 +106,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposers_proposal_id_proposals'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_proposers_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proposers')),
-    sa.UniqueConstraint('proposal_id', 'position', name=op.f('uq_proposers_proposal_id')),
-    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_proposers_proposal_id'))
+    sa.UniqueConstraint('proposal_id', 'position', name=op.f('uq_proposers_proposal_id_position')),
+    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_proposers_proposal_id_user_id'))
     )
     with op.batch_alter_table('proposers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposers_user_id'), ['user_id'], unique=False)
@@ -144,7 +144,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_versions_author_id_users')),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_versions_proposal_id_proposals'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_versions')),
-    sa.UniqueConstraint('proposal_id', 'number', name=op.f('uq_versions_proposal_id'))
+    sa.UniqueConstraint('proposal_id', 'number', name=op.f('uq_versions_proposal_id_number'))
     )
     # ### end Alembic commands ###
 

@@ -96,8 +96,13 @@ def test_submit_needs_min_proposers_and_complete_content():
     assert refused.value.key == "too_few_proposers"
     assert refused.value.details == {"have": 1, "need": 2}
     with pytest.raises(lc.ConditionNotMet, match="content_incomplete"):
-        lc.check(Facts("draft", accepted_proposers=2, content_complete=False),
-                 "submitted", {P}, NOW, POLICY)
+        lc.check(
+            Facts("draft", accepted_proposers=2, content_complete=False),
+            "submitted",
+            {P},
+            NOW,
+            POLICY,
+        )
     lc.check(Facts("draft", accepted_proposers=2), "submitted", {P}, NOW, POLICY)
 
 
@@ -162,9 +167,10 @@ def test_buttons_come_from_the_same_table():
     assert targets(Facts("draft", accepted_proposers=1), {P}) == ["withdrawn"]
     assert targets(Facts("draft", accepted_proposers=2), {P}) == ["submitted", "withdrawn"]
     assert targets(Facts("hearing", hearing_ends_at=NOW + timedelta(days=1)), {S}) == [
-        "revision", "withdrawn"]
-    assert targets(Facts("support", support_deadline=NOW + timedelta(days=1)), {S}) == [
-        "withdrawn"]
+        "revision",
+        "withdrawn",
+    ]
+    assert targets(Facts("support", support_deadline=NOW + timedelta(days=1)), {S}) == ["withdrawn"]
     assert targets(Facts("catalogue"), {P}) == []
     assert targets(Facts("catalogue"), {P, S}) == ["retired"]
     assert targets(Facts("withdrawn"), {P, S}) == []
@@ -174,7 +180,8 @@ def test_buttons_come_from_the_same_table():
 def test_visibility(state):
     private = state in ("draft", "submitted")
     assert lc.may_see(state, is_proposer=False, is_invited=False, is_secretariat=False) is (
-        not private)
+        not private
+    )
     assert lc.may_see(state, is_proposer=True, is_invited=False, is_secretariat=False)
     assert lc.may_see(state, is_proposer=False, is_invited=True, is_secretariat=False)
     assert lc.may_see(state, is_proposer=False, is_invited=False, is_secretariat=True)

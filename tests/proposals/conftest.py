@@ -1,0 +1,115 @@
+"""Factories for proposals: topics, and proposals already walked to a given state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import services
+from app.proposals.models import Proposal, Topic, TransitionEvent
+
+CONTENT = dict(
+    title="Bedre busser på landet",
+    summary="Alle landsbyer med over 200 indbyggere skal have en bus i timen.",
+    body="## Forslaget\n\nEn bus i timen til **alle** landsbyer.",
+    drawbacks="Det koster penge.",
+    process="Skrevet efter et borgermøde.",
+    materials="- Trafikstyrelsens tal",
+    organisations="Landdistrikternes Fællesråd\nDanske Ældreråd",
+)
+
+# The path from draft to each state: (target, who acts).
+PATHS = {
+    lc.DRAFT: [],
+    lc.SUBMITTED: [(lc.SUBMITTED, "author")],
+    lc.HEARING: [(lc.SUBMITTED, "author"), (lc.HEARING, "secretariat")],
+    lc.REVISION: [
+        (lc.SUBMITTED, "author"),
+        (lc.HEARING, "secretariat"),
+        (lc.REVISION, "secretariat"),
+    ],
+    lc.SUPPORT: [
+        (lc.SUBMITTED, "author"),
+        (lc.HEARING, "secretariat"),
+        (lc.REVISION, "secretariat"),
+        (lc.SUPPORT, "author"),
+    ],
+    lc.WITHDRAWN: [(lc.WITHDRAWN, "author")],
+    lc.REJECTED: [(lc.SUBMITTED, "author"), (lc.REJECTED, "secretariat")],
+}
+
+
+@dataclass
+class Made:
+    id: int
+    author: object  # tests.conftest.Account
+    state: str
+
+
+@pytest.fixture
+def topic(app) -> int:
+    with app.app_context():
+        topic = Topic(name="Landdistrikter")
+        db.session.add(topic)
+        db.session.commit()
+        return topic.id
+
+
+@pytest.fixture
+def secretary(make_user):
+    return make_user("member", "secretariat", name="Karen Holm")
+
+
+@pytest.fixture
+def make_proposal(app, make_user, topic, secretary):
+    """Make a proposal by its author (a new member unless given), walked to `state`."""
+
+    def make(state: str = lc.DRAFT, *, author=None, now: datetime | None = None, **content):
+        author = author or make_user("member")
+        now = now or datetime.now(UTC)
+        with app.app_context():
+            user = db.session.get(User, author.id)
+            proposal = services.create(
+                user, services.Content(topic_id=topic, **{**CONTENT, **content}), now=now
+            )
+            for target, who in PATHS[state]:
+                actor = user if who == "author" else db.session.get(User, secretary.id)
+                services.transition(actor, proposal, target, reason="Fordi.", now=now)
+            db.session.commit()
+            return Made(proposal.id, author, proposal.state)
+
+    return make
+
+
+def get_proposal(app, proposal_id: int) -> Proposal:
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        db.session.expunge(proposal)
+        return proposal
+
+
+def event_count(app, proposal_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(TransitionEvent)
+            .where(TransitionEvent.proposal_id == proposal_id)
+        )
+
+
+def force(app, proposal_id: int, **values) -> None:
+    """Set columns directly: for putting a proposal where a test needs it (deadlines)."""
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        for name, value in values.items():
+            setattr(proposal, name, value)
+        db.session.commit()
+
+
+HOUR = timedelta(hours=1)
