@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Test processes: the machine has 2 cores.
+WORKERS ?= 2
 
 .PHONY: run test install translations messages test-tools lint clean
 
@@ -17,7 +19,7 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations test-tools
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p xdist -n $(WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 

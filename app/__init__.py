@@ -7,11 +7,20 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: a positive id that fits the database's integer column, so
+    /proposals/99999999999999999999 is a 404 rather than an overflow."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -32,6 +41,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(settings.from_environment(environ, Path(app.instance_path)))
     app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = RowId
 
     register_extensions(app)
     register_blueprints(app)

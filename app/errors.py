@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.extensions import db
 
@@ -78,8 +78,13 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             if error.response is not None:
                 return error.response
-            return {"error": error.name, "status": error.code}, error.code
-        return render_error(error.code, _custom_description(error))
+            response = jsonify({"error": error.name, "status": error.code})
+            response.status_code = error.code
+        else:
+            response = make_response(render_error(error.code, _custom_description(error)))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError):

@@ -21,3 +21,18 @@ def is_email_address(value: str) -> bool:
         and not any(ch.isspace() for ch in value)
         and len(value) <= 254
     )
+
+
+def without_forbidden_characters(text: str) -> str:
+    """`text` with control characters removed: for search words and filters, which are
+    read, never stored, and should not fail for a stray byte."""
+    return "".join(ch for ch in text if ch not in FORBIDDEN_CHARACTERS)
+
+
+def whole_number(text: str, *, maximum: int = 2**31 - 1) -> int | None:
+    """`text` as a whole number from 1 to `maximum`, or None ("²", "1e3" and "-1" are not)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None

@@ -28,6 +28,8 @@ from app.database import utcnow
 from app.extensions import db
 from tests.support import free_port
 
+pytest_plugins = ["tests.support.proposals"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
 # Fast to compute; production uses scrypt (see PASSWORD_HASH_METHOD).

@@ -128,7 +128,8 @@ def spec(server: str) -> dict:
                             "name": "state",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "enum": list(lc.STATES)},
+                            "description": "One of the states; empty means all.",
+                            "schema": {"type": "string", "enum": ["", *lc.STATES]},
                         },
                         {
                             "name": "topic",

@@ -54,20 +54,15 @@ def summary_of(proposal: Proposal) -> dict:
 @bp.get("/proposals")
 def proposals():
     """List proposals: the filters and pages of the list page."""
-    state = request.args.get("state", "").strip()
-    if state and state not in lc.STATES:
-        _bad_request(f"unknown state {state!r}; one of: {', '.join(lc.STATES)}")
-    topic_value = request.args.get("topic", "").strip()
-    topic = queries.find_topic(topic_value) if topic_value else None
-    if topic_value and topic is None:
-        _bad_request(f"unknown topic {topic_value!r}")
-    page = request.args.get("page", "1").strip()
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        _bad_request("page must be a whole number from 1")
+    try:
+        filters = queries.list_filters(request.args)
+    except queries.BadFilter as bad:
+        _bad_request(
+            f"unknown state {bad.value!r}; one of: {', '.join(lc.STATES)}"
+            if bad.key == "state"
+            else "page must be a whole number from 1"
+        )
     queries.apply_all_due(utcnow())
-    filters = queries.ListFilters(
-        state=state or None, topic=topic, q=request.args.get("q", "").strip()[:200], page=int(page)
-    )
     result = queries.list_proposals(filters, current_user, page_size=API_PAGE_SIZE)
     return jsonify(
         {

@@ -23,6 +23,7 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
+from app.text import whole_number, without_forbidden_characters
 
 PAGE_SIZE = 20
 
@@ -132,12 +133,40 @@ def version_numbered(proposal: Proposal, number: int) -> Version | None:
 # --- lists ---------------------------------------------------------------------------------
 
 
+# Stands for a topic that does not exist: matches no proposal.
+NO_TOPIC = Topic(id=0, name="")
+
+
 @dataclass
 class ListFilters:
     state: str | None = None
     topic: Topic | None = None
     q: str = ""
     page: int = 1
+
+
+class BadFilter(ValueError):
+    """A list filter that cannot be understood; `key` names which."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.value = value
+
+
+def list_filters(args, *, states=lc.STATES) -> ListFilters:
+    """Read state, topic, q and page from a query string, as the list, API and feed take them."""
+    state = without_forbidden_characters(args.get("state", "")).strip()
+    if state and state not in states:
+        raise BadFilter("state", state)
+    page = whole_number(args.get("page", "1"), maximum=100_000)
+    if page is None:
+        raise BadFilter("page", args.get("page", ""))
+    topic_value = without_forbidden_characters(args.get("topic", "")).strip()
+    # An unknown topic filters everything out, as a search for a missing word does.
+    topic = (find_topic(topic_value) or NO_TOPIC) if topic_value else None
+    q = without_forbidden_characters(args.get("q", "")).strip()[:200]
+    return ListFilters(state=state or None, topic=topic, q=q, page=page)
 
 
 @dataclass
@@ -216,8 +245,9 @@ def find_topic(value: str | None, *, include_retired: bool = True) -> Topic | No
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit():
-        topic = db.session.get(Topic, int(value))
+    if value.isascii() and value.isdigit():
+        number = whole_number(value)
+        topic = db.session.get(Topic, number) if number else None
     else:
         topic = db.session.scalar(select(Topic).where(func.lower(Topic.name) == value.lower()))
     if topic is None or (topic.retired and not include_retired):

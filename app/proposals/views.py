@@ -27,6 +27,7 @@ from app.proposals.labels import (
     action_label,
     refusal_message,
 )
+from app.text import whole_number
 from app.urls import see_other
 
 bp = Blueprint("proposals", __name__)
@@ -81,19 +82,16 @@ def _content(form: ProposalForm) -> services.Content:
 @bp.get("/proposals")
 def index():
     """List the proposals, filtered by state, topic and words, a page at a time."""
-    state = request.args.get("state", "").strip()
-    if state and state not in lc.STATES:
-        abort(400, description=_("There is no state called %(state)s.", state=state))
-    topic_value = request.args.get("topic", "").strip()
-    topic = queries.find_topic(topic_value) if topic_value else None
-    if topic_value and topic is None:
-        abort(400, description=_("There is no topic called %(topic)s.", topic=topic_value))
-    page = request.args.get("page", "1").strip()
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        abort(400, description=_("The page number must be a whole number from 1."))
-    q = request.args.get("q", "").strip()[:200]
+    try:
+        filters = queries.list_filters(request.args)
+    except queries.BadFilter as bad:
+        abort(
+            400,
+            description=_("There is no state called %(state)s.", state=bad.value)
+            if bad.key == "state"
+            else _("The page number must be a whole number from 1."),
+        )
     queries.apply_all_due(utcnow())
-    filters = queries.ListFilters(state=state or None, topic=topic, q=q, page=int(page))
     result = queries.list_proposals(filters, current_user)
     return render_template(
         "proposals/list.html",
@@ -147,12 +145,9 @@ def diff(proposal_id: int):
     """Show what changed between two versions, word by word."""
     page = queries.load_proposal(proposal_id, current_user, utcnow())
     proposal = page.proposal
-    numbers = []
-    for name in ("from", "to"):
-        value = request.args.get(name, "").strip()
-        if not value.isdigit():
-            abort(400, description=_("Choose two versions by number, e.g. ?from=1&to=2."))
-        numbers.append(int(value))
+    numbers = [whole_number(request.args.get(name, "")) for name in ("from", "to")]
+    if None in numbers:
+        abort(400, description=_("Choose two versions by number, e.g. ?from=1&to=2."))
     old, new = (queries.version_numbered(proposal, n) for n in numbers)
     if old is None or new is None:
         abort(404, description=_("This proposal has no version with that number."))

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import ERROR_STATUSES, error_page_path
 from tests.support.forms import post_form, text_of
-from tests.support.pages import REFUSED_FORMS, VISITOR_PAGES, reset_link
+from tests.support.pages import REFUSED_FORMS, VISITOR_PAGES, proposal_pages, reset_link
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,40 @@ def test_layout_fits_a_phone(browser, live_server):
         overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is wider than a phone screen by {overflow}px"
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_proposal_page_is_accessible(
+    browser, live_server, app, make_proposal, make_user, secretary, topic, assert_accessible, lang
+):
+    tabs = {}
+
+    def tab_for(account):
+        key = account.id if account else None
+        if key not in tabs:
+            context = browser.new_context(base_url=live_server.url)
+            tab = context.new_page()
+            choose_language(tab, lang)
+            if account is not None:
+                tab.goto("/login")
+                tab.locator("[name=email]").fill(account.email)
+                tab.locator("[name=password]").fill(account.password)
+                tab.locator("form.stacked-form button[type=submit]").click()
+                tab.get_by_role("status").wait_for()
+            tabs[key] = tab
+        return tabs[key]
+
+    for name, account, path in proposal_pages(app, make_proposal, make_user, secretary):
+        tab = tab_for(account)
+        response = tab.goto(path)
+        assert response.status == 200, name
+        assert_accessible(tab, f"{name} ({lang})")
+
+    writer = tab_for(make_user("member"))
+    writer.goto("/proposals/new")
+    writer.locator("[name=title]").fill("Kort")
+    writer.locator("form.stacked-form button[type=submit]").click()
+    writer.get_by_role("alert").wait_for()
+    assert_accessible(writer, f"new proposal with errors ({lang})")
+    for tab in tabs.values():
+        tab.context.close()

@@ -11,8 +11,8 @@ from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Proposer, TransitionEvent
-from tests.proposals.conftest import force, get_proposal
 from tests.support.forms import login, text_of
+from tests.support.proposals import force, get_proposal
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -49,7 +49,7 @@ def test_list_filters_and_search(app, client, make_proposal, topic):
 
 @pytest.mark.parametrize(
     "query",
-    ["state=flying", "topic=Rumfart", "topic=999", "page=0", "page=-1", "page=x", "page=999999999"],
+    ["state=flying", "page=0", "page=-1", "page=x", "page=999999999"],
 )
 def test_list_refuses_filters_it_cannot_understand(client, query, topic):
     page = client.get(f"/proposals?{query}")
@@ -57,6 +57,30 @@ def test_list_refuses_filters_it_cannot_understand(client, query, topic):
     assert "<h1>" in text_of(page)
     api = client.get(f"/api/v1/proposals?{query}")
     assert api.status_code == 400 and api.is_json
+
+
+@pytest.mark.parametrize("topic_value", ["Rumfart", "999", "0"])
+def test_an_unknown_topic_matches_nothing(client, make_proposal, topic_value):
+    make_proposal(lc.HEARING)
+    assert client.get(f"/api/v1/proposals?topic={topic_value}").json["total"] == 0
+    assert "0 forslag" in text_of(client.get(f"/proposals?topic={topic_value}"))
+
+
+def test_ids_beyond_the_database_are_not_found(client):
+    for path in [
+        "/proposals/99999999999999999999",
+        "/api/v1/proposals/3316847140194917285888",
+        "/proposals/0",
+        "/proposals/-1",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_wrong_method_says_which_are_allowed(client):
+    response = client.delete("/api/v1/proposals")
+    assert response.status_code == 405 and response.is_json
+    assert "GET" in response.headers["Allow"]
+    assert "POST" in client.get("/logout").headers["Allow"]
 
 
 def test_pagination(app, client, make_proposal):
@@ -266,3 +290,30 @@ def test_list_and_detail_query_budget(app, make_proposal, make_user, count_queri
     assert small_counts["list"] <= 5 and small_counts["api list"] <= 5
     assert small_counts["front"] <= 6
     assert small_counts["detail"] <= 10 and small_counts["api detail"] <= 10
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%00",
+        "q=a%00b",
+        "topic=%00%12",
+        "topic=99999999999999999999",
+        "topic=%C2%B2",
+        "page=%C2%B2",
+        "state=%00",
+        "q=" + "x" * 5000,
+    ],
+)
+def test_odd_filters_never_fail(client, make_proposal, query):
+    make_proposal(lc.HEARING)
+    for path in ("/proposals", "/api/v1/proposals", "/feeds/proposals.atom"):
+        assert client.get(f"{path}?{query}").status_code in (200, 400), (path, query)
+
+
+@pytest.mark.parametrize(
+    "query", ["from=1&to=%C2%B2", "from=0&to=1", "from=&to=1", "from=99999999999999999999&to=1"]
+)
+def test_odd_version_numbers_never_fail(client, make_proposal, query):
+    made = make_proposal(lc.HEARING)
+    assert client.get(f"/proposals/{made.id}/diff?{query}").status_code in (400, 404)

@@ -4,8 +4,8 @@ proposal the user may not see, 422 for bad input. A refused request changes noth
 import pytest
 
 from app.proposals import lifecycle as lc
-from tests.proposals.conftest import CONTENT, event_count, get_proposal
 from tests.support.forms import csrf_token, login, text_of
+from tests.support.proposals import CONTENT, event_count, get_proposal
 
 
 def client_for(app, account=None):

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Invitation, Proposal, Proposer, TransitionEvent, Version
-from tests.proposals.conftest import CONTENT
+from tests.support.proposals import CONTENT
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.proposals.models import Proposal
-from tests.proposals.conftest import CONTENT
 from tests.support.forms import csrf_token, login, post_form, text_of
+from tests.support.proposals import CONTENT
 
 
 def as_user(app, account):

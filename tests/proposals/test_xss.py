@@ -5,8 +5,8 @@ import re
 
 from markupsafe import escape
 
-from tests.proposals.conftest import CONTENT
 from tests.support.forms import login, post_form, text_of
+from tests.support.proposals import CONTENT
 from tests.support.xss import VECTORS, dangerous_markup
 
 MARKDOWN_FIELDS = ["body", "drawbacks", "process", "materials"]

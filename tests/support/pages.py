@@ -33,3 +33,68 @@ def reset_link(app, email: str) -> str:
         _, token = services.issue_reset_token(email, now=utcnow(), valid_for=timedelta(hours=1))
         db.session.commit()
     return f"/password/reset/{token}"
+
+
+def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, object, str]]:
+    """Proposals in the states worth seeing, and the pages to check as (name, who, path)."""
+    from app.accounts.models import User
+    from app.proposals import lifecycle as lc
+    from app.proposals import services
+    from app.proposals.models import Proposal
+    from tests.support.proposals import CONTENT, force
+
+    hearing = make_proposal(lc.HEARING, title="Bedre busser på landet")
+    revision = make_proposal(lc.REVISION, title="Flere lærepladser")
+    submitted = make_proposal(lc.SUBMITTED, title="Et sundhedshus i hver kommune")
+    catalogue = make_proposal(lc.SUPPORT, title="Firedages arbejdsuge")
+    draft = make_proposal(lc.DRAFT, title="Gratis frugt i skolen")
+    invited = make_user("member", name="Inviteret Medlem")
+    with app.app_context():
+        author = db.session.get(User, revision.author.id)
+        proposal = db.session.get(Proposal, revision.id)
+        services.edit(
+            author,
+            proposal,
+            services.Content(
+                topic_id=proposal.topic_id,
+                **{
+                    **CONTENT,
+                    "title": "Flere lærepladser",
+                    "body": "Et helt nyt forslag til **alle**.",
+                },
+            ),
+            now=utcnow(),
+        )
+        drafting = db.session.get(Proposal, draft.id)
+        services.invite(
+            db.session.get(User, draft.author.id), drafting, invited.email, now=utcnow()
+        )
+        db.session.commit()
+    force(app, catalogue.id, state=lc.CATALOGUE)
+    with app.app_context():
+        services.add_outcome(
+            db.session.get(User, secretary.id),
+            db.session.get(Proposal, catalogue.id),
+            on=utcnow().date(),
+            text="Vedtaget som **toårigt** forsøg fra 1. april.",
+            now=utcnow(),
+        )
+        db.session.commit()
+    member = make_user("member", name="Skrivende Medlem")
+    return [
+        ("proposal list", None, "/proposals"),
+        ("proposal list, nothing found", None, "/proposals?state=hearing&q=ingenting"),
+        ("proposal in hearing", None, f"/proposals/{hearing.id}"),
+        ("proposal in revision, to its author", revision.author, f"/proposals/{revision.id}"),
+        ("submitted proposal, to the secretariat", secretary, f"/proposals/{submitted.id}"),
+        ("catalogue proposal, to the secretariat", secretary, f"/proposals/{catalogue.id}"),
+        ("draft, to an invited member", invited, f"/proposals/{draft.id}"),
+        ("new proposal form", member, "/proposals/new"),
+        ("edit form", revision.author, f"/proposals/{revision.id}/edit"),
+        ("versions", None, f"/proposals/{revision.id}/versions"),
+        ("diff", None, f"/proposals/{revision.id}/diff?from=1&to=2"),
+    ]
+
+
+def refused_proposal_form(topic_id: int) -> tuple[str, dict]:
+    return ("/proposals/new", {"title": "Kort", "summary": "", "body": "", "topic": str(topic_id)})

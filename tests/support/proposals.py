@@ -1,4 +1,5 @@
-"""Factories for proposals: topics, and proposals already walked to a given state."""
+"""Factories for proposals (topics, and proposals already walked to a given state), loaded
+as a pytest plugin by the root conftest so every test folder can use them."""
 
 from __future__ import annotations
 
