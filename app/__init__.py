@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
     from app.api.views import bp as api
+    from app.comments.views import bp as comments
     from app.feeds.views import bp as feeds
     from app.main.views import bp as main
     from app.proposals.views import bp as proposals
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(proposals)
+    app.register_blueprint(comments)
     app.register_blueprint(api)
     app.register_blueprint(feeds)
 

@@ -90,7 +90,7 @@ def proposal(proposal_id: int):
             "materials": p.materials,
             "organisations": p.organisation_list,
             "proposers": [{"position": x.position, "name": x.user.name} for x in page.proposers],
-            "stances": {"for": 0, "against": 0, "abstain": 0},
+            "stances": p.stances,
             "version_count": p.version_count,
             "timeline": [
                 {

@@ -33,6 +33,12 @@ CONTENT_LABELS = {
     "proposers": _l("Proposers"),
 }
 
+STANCE_LABELS = {
+    "for": _l("For"),
+    "against": _l("Against"),
+    "abstain": _l("Abstain"),
+}
+
 # What the stage means and what happens next, in plain words, for the status block.
 STATE_EXPLANATIONS = {
     lc.DRAFT: _l(
@@ -119,6 +125,32 @@ REFUSALS = {
     "no_invitation": _l("You have no open invitation to this proposal."),
     "outcomes_in_catalogue": _l("Outcomes are recorded on proposals in the political catalogue."),
     "unknown_state": _l("There is no state called %(target)s."),
+    "login_required": _l("Log in to do this."),
+    "not_commentable": _l(
+        "A proposal that is “%(source)s” is read-only: it takes no comments or likes."
+    ),
+    "not_likeable": _l("A proposal that is “%(source)s” can no longer be liked."),
+    "own_proposal": _l(
+        "Proposers cannot support their own proposal: they are its authors already."
+    ),
+    "support_reached": _l(
+        "The proposal has already reached its threshold and entered the "
+        "political catalogue, so it takes no more support."
+    ),
+    "not_seeking_support": _l("A proposal that is “%(source)s” is not seeking support."),
+    "support_closed": _l("Support can only be withdrawn while the proposal is seeking support."),
+    "unknown_stance": _l("Choose for, against or abstain."),
+    "not_in_catalogue": _l(
+        "Stances are stated on proposals in the political catalogue; this one is “%(source)s”."
+    ),
+    "comment_length": _l("Write a comment of at most %(max)s characters."),
+    "no_such_comment": _l("The comment you answer does not exist on this proposal."),
+    "reply_to_reply": _l("Answer the comment at the top of the thread: replies have no replies."),
+    "comment_not_shown": _l("The comment has been deleted or hidden."),
+    "not_the_author": _l("Only its author can delete a comment."),
+    "reason_length": _l("Write a reason of at most %(max)s characters."),
+    "already_hidden": _l("The comment is already hidden."),
+    "not_hidden": _l("The comment is not hidden."),
 }
 
 

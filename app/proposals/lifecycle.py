@@ -252,3 +252,58 @@ def may_edit(state: str, *, is_proposer: bool) -> bool:
 
 def may_invite(state: str, *, is_proposer: bool) -> bool:
     return is_proposer and state in INVITING_STATES
+
+
+# --- participation: who may comment, like, support and state a stance, and when ---------
+
+STANCES = ("for", "against", "abstain")
+# Likes need a proposal that is public and still alive.
+LIKEABLE_STATES = PUBLIC_STATES - TERMINAL_STATES
+
+
+def check_comment(state: str, *, logged_in: bool) -> None:
+    """Anyone with an account comments (and replies, and likes comments) while the
+    proposal is discussed; terminal and lapsed proposals are read-only."""
+    if not logged_in:
+        raise NotAllowed("login_required")
+    if state not in COMMENTABLE_STATES:
+        raise WrongState("not_commentable", source=state)
+
+
+def check_like(state: str, *, logged_in: bool) -> None:
+    if not logged_in:
+        raise NotAllowed("login_required")
+    if state not in LIKEABLE_STATES:
+        raise WrongState("not_likeable", source=state)
+
+
+def check_support(facts: Facts, now: datetime, *, is_member: bool, is_proposer: bool) -> None:
+    """Members back a proposal seeking support before its deadline, but not their own."""
+    if not is_member:
+        raise NotAllowed("not_a_member")
+    if is_proposer:
+        raise NotAllowed("own_proposal")
+    if facts.state == CATALOGUE:
+        raise WrongState("support_reached")
+    if facts.state != SUPPORT:
+        raise WrongState("not_seeking_support", source=facts.state)
+    if _passed(facts.support_deadline, now):
+        raise WrongState("deadline_passed")
+    if _reached(facts):
+        raise WrongState("support_reached")
+
+
+def check_unsupport(facts: Facts, now: datetime) -> None:
+    """A support can be withdrawn while the proposal still seeks support."""
+    if facts.state != SUPPORT or _passed(facts.support_deadline, now):
+        raise WrongState("support_closed")
+
+
+def check_stance(state: str, stance: str, *, is_member: bool) -> None:
+    """Members state for, against or abstain on catalogue proposals, and change it freely."""
+    if stance not in STANCES:
+        raise Invalid("unknown_stance", stance=stance)
+    if not is_member:
+        raise NotAllowed("not_a_member")
+    if state != CATALOGUE:
+        raise WrongState("not_in_catalogue", source=state)

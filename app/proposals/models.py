@@ -88,6 +88,9 @@ class Proposal(db.Model):
     support_count: Mapped[int] = mapped_column(default=0)
     like_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    stance_for: Mapped[int] = mapped_column(default=0)
+    stance_against: Mapped[int] = mapped_column(default=0)
+    stance_abstain: Mapped[int] = mapped_column(default=0)
 
     topic: Mapped[Topic] = relationship(lazy="joined", innerjoin=True)
     proposers: Mapped[list[Proposer]] = relationship(
@@ -103,6 +106,18 @@ class Proposal(db.Model):
     @property
     def organisation_list(self) -> list[str]:
         return [line.strip() for line in self.organisations.splitlines() if line.strip()]
+
+    @property
+    def stances(self) -> dict[str, int]:
+        return {
+            "for": self.stance_for,
+            "against": self.stance_against,
+            "abstain": self.stance_abstain,
+        }
+
+    @property
+    def stance_total(self) -> int:
+        return self.stance_for + self.stance_against + self.stance_abstain
 
     @property
     def is_public(self) -> bool:
@@ -210,3 +225,53 @@ class Outcome(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship(back_populates="outcomes", lazy="raise")
+
+
+class ProposalLike(db.Model):
+    __tablename__ = "proposal_likes"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Support(db.Model):
+    """A member's backing of a proposal seeking support: one per member and proposal."""
+
+    __tablename__ = "supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Stance(db.Model):
+    """Where a member stands on a catalogue proposal now: for, against or abstain."""
+
+    __tablename__ = "stances"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    value: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StanceDay(db.Model):
+    """The stance counts at the end of each day with a change: the chart's points, kept
+    as they happen so the page never replays history."""
+
+    __tablename__ = "stance_days"
+    __table_args__ = (UniqueConstraint("proposal_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    stance_for: Mapped[int] = mapped_column(default=0)
+    stance_against: Mapped[int] = mapped_column(default=0)
+    stance_abstain: Mapped[int] = mapped_column(default=0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
@@ -70,6 +70,7 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
         abort(404)
+    g.proposal_id = proposal_id  # where a refusal's page links back to
     _apply_due_to(proposal, now)
     proposers = db.session.scalars(
         select(Proposer)

@@ -3,16 +3,17 @@ outcomes, versions and their differences."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.comments import queries as comment_queries
 from app.database import utcnow
 from app.errors import render_error
 from app.extensions import db
+from app.proposals import chart, notifications, participation, queries, services
 from app.proposals import diff as word_diff
 from app.proposals import lifecycle as lc
-from app.proposals import notifications, queries, services
 from app.proposals.forms import (
     LOCAL_TIME,
     InviteForm,
@@ -22,6 +23,7 @@ from app.proposals.forms import (
 )
 from app.proposals.labels import (
     CONTENT_LABELS,
+    STANCE_LABELS,
     STATE_EXPLANATIONS,
     STATE_LABELS,
     action_label,
@@ -40,18 +42,20 @@ def _labels(state) -> None:
         state_labels=STATE_LABELS,
         state_explanations=STATE_EXPLANATIONS,
         content_labels=CONTENT_LABELS,
+        stance_labels=STANCE_LABELS,
     )
 
 
-@bp.errorhandler(lc.Refusal)
+@bp.app_errorhandler(lc.Refusal)
 def _refused(refusal: lc.Refusal):
+    """Any refusal from the lifecycle or the services: nothing saved, and why, in words."""
     db.session.rollback()
-    proposal_id = (request.view_args or {}).get("proposal_id")
+    proposal_id = g.get("proposal_id")
     back = url_for("proposals.detail", proposal_id=proposal_id) if proposal_id else None
     return render_error(refusal.code, refusal_message(refusal), back=back)
 
 
-def _form_refused(form, proposal_id: int):
+def form_refused(form, proposal_id: int):
     """A small form on the detail page was sent with bad input: say what, change nothing."""
     messages = [
         f"{field.label.text}: {error}" if field.label.text else str(error)
@@ -111,10 +115,20 @@ def detail(proposal_id: int):
     proposal = page.proposal
     actors = services.capacities(current_user, proposal, proposer=page.viewer_is_proposer)
     rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
+    hearing_only = request.args.get("input") == "hearing"
+    viewer = current_user if current_user.is_authenticated else None
     return render_template(
         "proposals/detail.html",
         page=page,
         proposal=proposal,
+        discussion=comment_queries.discussion(proposal, viewer, hearing_only=hearing_only),
+        hearing_only=hearing_only,
+        mine=participation.viewer_state(viewer, proposal),
+        chart=chart.stance_chart(participation.stance_history(proposal))
+        if proposal.state in (lc.CATALOGUE, lc.RETIRED)
+        else None,
+        may_comment=proposal.state in lc.COMMENTABLE_STATES,
+        may_like=proposal.state in lc.LIKEABLE_STATES,
         actions=[(rule, action_label(rule.source, rule.target)) for rule in rules],
         may_edit=lc.may_edit(proposal.state, is_proposer=page.viewer_is_proposer),
         may_invite=lc.may_invite(proposal.state, is_proposer=page.viewer_is_proposer),
@@ -219,7 +233,7 @@ def transition(proposal_id: int):
     proposal = queries.load_proposal(proposal_id, current_user, now).proposal
     form = TransitionForm()
     if not form.validate():
-        return _form_refused(form, proposal_id)
+        return form_refused(form, proposal_id)
     event = services.transition(
         current_user,
         proposal,
@@ -241,7 +255,7 @@ def invite(proposal_id: int):
     proposal = queries.load_proposal(proposal_id, current_user, now).proposal
     form = InviteForm()
     if not form.validate():
-        return _form_refused(form, proposal_id)
+        return form_refused(form, proposal_id)
     invitation = services.invite(current_user, proposal, form.email.data, now=now)
     db.session.commit()
     notifications.invited(invitation, proposal, current_user)
@@ -283,8 +297,66 @@ def outcomes(proposal_id: int):
         raise lc.NotAllowed("not_secretariat")
     form = OutcomeForm()
     if not form.validate():
-        return _form_refused(form, proposal_id)
+        return form_refused(form, proposal_id)
     services.add_outcome(current_user, proposal, on=form.date.data, text=form.text.data, now=now)
     db.session.commit()
     flash(_("The outcome has been recorded."), "success")
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+# --- participation -----------------------------------------------------------------------
+
+
+@bp.post("/proposals/<int:proposal_id>/<any(support, unsupport):action>")
+@login_required
+def support(proposal_id: int, action: str):
+    """Back the proposal, or take the backing back (both idempotent)."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    if action == "support":
+        result = participation.add_support(current_user, proposal, now=now)
+        db.session.commit()
+        if result.entered_catalogue:
+            flash(
+                _(
+                    "Thank you. With your support the proposal reached %(n)s supporters and "
+                    "has entered the political catalogue.",
+                    n=proposal.support_count,
+                ),
+                "success",
+            )
+        elif result.changed:
+            flash(_("Thank you for your support."), "success")
+    else:
+        changed = participation.withdraw_support(current_user, proposal, now=now)
+        db.session.commit()
+        if changed:
+            flash(_("Your support has been withdrawn."), "info")
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id, _anchor="support"))
+
+
+@bp.post("/proposals/<int:proposal_id>/stance")
+@login_required
+def stance(proposal_id: int):
+    """State where you stand: for, against or abstain."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    value = (request.form.get("stance") or "").strip()
+    if participation.set_stance(current_user, proposal, value, now=now):
+        db.session.commit()
+        flash(
+            _("Your stance has been recorded: %(stance)s.", stance=STANCE_LABELS[value]), "success"
+        )
+    return see_other(url_for("proposals.detail", proposal_id=proposal.id, _anchor="stances"))
+
+
+@bp.post("/proposals/<int:proposal_id>/<any(like, unlike):action>")
+@login_required
+def like(proposal_id: int, action: str):
+    """Like the proposal, or take the like back (both idempotent)."""
+    now = utcnow()
+    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    verb = participation.like if action == "like" else participation.unlike
+    verb(current_user, proposal, now=now)
+    db.session.commit()
     return see_other(url_for("proposals.detail", proposal_id=proposal.id))

@@ -1,0 +1,1 @@
+"""Comments on proposals: threads of one level, likes, flags and moderation."""

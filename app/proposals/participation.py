@@ -1,0 +1,223 @@
+"""What members and citizens do on a proposal: like it, support it, state a stance.
+
+Counters on the proposal row change in the same transaction as the rows they count,
+through guarded UPDATEs, so they stay equal to the rows under any concurrency, and the
+step into the catalogue happens exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.accounts.models import User
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import services
+from app.proposals.models import Proposal, ProposalLike, Stance, StanceDay, Support
+from app.sql import insert_if_absent, upsert
+
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+def _bump(proposal: Proposal, **deltas: int) -> tuple:
+    """Add to counters on the proposal row; return the new values in the same order."""
+    columns = [getattr(Proposal, name) for name in deltas]
+    row = db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(
+            {column: column + delta for column, delta in zip(columns, deltas.values(), strict=True)}
+        )
+        .returning(*columns)
+        .execution_options(synchronize_session=False)
+    ).one()
+    for name, value in zip(deltas, row, strict=True):
+        set_committed_value(proposal, name, value)
+    return tuple(row)
+
+
+# --- likes ---------------------------------------------------------------------------------
+
+
+def like(user: User, proposal: Proposal, *, now: datetime) -> bool:
+    """Like once; liking again changes nothing. True when something changed."""
+    lc.check_like(proposal.state, logged_in=user.is_authenticated)
+    if not insert_if_absent(ProposalLike, proposal_id=proposal.id, user_id=user.id, created_at=now):
+        return False
+    _bump(proposal, like_count=1)
+    return True
+
+
+def unlike(user: User, proposal: Proposal, *, now: datetime) -> bool:
+    lc.check_like(proposal.state, logged_in=user.is_authenticated)
+    deleted = db.session.execute(
+        delete(ProposalLike).where(
+            ProposalLike.proposal_id == proposal.id, ProposalLike.user_id == user.id
+        )
+    ).rowcount
+    if not deleted:
+        return False
+    _bump(proposal, like_count=-1)
+    return True
+
+
+# --- support -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    changed: bool
+    entered_catalogue: bool = False
+
+
+def _has_supported(user: User, proposal: Proposal) -> bool:
+    return (
+        db.session.scalar(
+            select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+        )
+        is not None
+    )
+
+
+def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResult:
+    """Back the proposal. The support that reaches the threshold moves it into the
+    catalogue in the same transaction; every support after that is refused."""
+    if user.is_authenticated and _has_supported(user, proposal):
+        return SupportResult(changed=False)
+    is_proposer = services.is_proposer(user, proposal)
+    lc.check_support(
+        services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
+    )
+    # The guarded UPDATE is the lock: on PostgreSQL it holds the row, on SQLite the
+    # database, until commit. Only while the count is below the threshold does it count.
+    row = db.session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal.id,
+            Proposal.state == lc.SUPPORT,
+            Proposal.support_deadline > now,
+            Proposal.support_count < Proposal.support_threshold,
+        )
+        .values(support_count=Proposal.support_count + 1)
+        .returning(Proposal.support_count, Proposal.support_threshold)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        db.session.refresh(proposal)
+        lc.check_support(
+            services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
+        )
+        raise lc.WrongState("changed_meanwhile")
+    if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
+        db.session.rollback()  # the same member twice at once: the first one counts
+        return SupportResult(changed=False)
+    set_committed_value(proposal, "support_count", row.support_count)
+    if row.support_count < row.support_threshold:
+        return SupportResult(changed=True)
+    lc.check(services.facts(proposal), lc.CATALOGUE, {lc.SYSTEM}, now, services.policy())
+    services._move(proposal, lc.CATALOGUE, actor=None, reason="", now=now)
+    return SupportResult(changed=True, entered_catalogue=True)
+
+
+def withdraw_support(user: User, proposal: Proposal, *, now: datetime) -> bool:
+    """Take a support back while the proposal still seeks support."""
+    lc.check_unsupport(services.facts(proposal), now)
+    supported = (
+        select(Support.id)
+        .where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+        .exists()
+    )
+    row = db.session.execute(
+        update(Proposal)
+        .where(
+            Proposal.id == proposal.id,
+            Proposal.state == lc.SUPPORT,
+            Proposal.support_deadline > now,
+            supported,
+        )
+        .values(support_count=Proposal.support_count - 1)
+        .returning(Proposal.support_count)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        db.session.refresh(proposal)
+        lc.check_unsupport(services.facts(proposal), now)
+        return False  # there was no support to take back
+    db.session.execute(
+        delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    )
+    set_committed_value(proposal, "support_count", row.support_count)
+    return True
+
+
+# --- stances -------------------------------------------------------------------------------
+
+
+def set_stance(user: User, proposal: Proposal, value: str, *, now: datetime) -> bool:
+    """State or change where the member stands. True when something changed."""
+    lc.check_stance(proposal.state, value, is_member=user.is_member)
+    current = db.session.scalar(
+        select(Stance).where(Stance.proposal_id == proposal.id, Stance.user_id == user.id)
+    )
+    if current is None:
+        if not insert_if_absent(
+            Stance, proposal_id=proposal.id, user_id=user.id, value=value, updated_at=now
+        ):
+            return False  # the same member at the same moment: the first one stands
+        _bump(proposal, **{f"stance_{value}": 1})
+    elif current.value == value:
+        return False
+    else:
+        changed = db.session.execute(
+            update(Stance)
+            .where(Stance.id == current.id, Stance.value == current.value)
+            .values(value=value, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            return False
+        _bump(proposal, **{f"stance_{current.value}": -1, f"stance_{value}": 1})
+    upsert(
+        StanceDay,
+        ["proposal_id", "day"],
+        proposal_id=proposal.id,
+        day=now.astimezone(LOCAL_TIME).date(),
+        stance_for=proposal.stance_for,
+        stance_against=proposal.stance_against,
+        stance_abstain=proposal.stance_abstain,
+    )
+    return True
+
+
+def viewer_state(user, proposal: Proposal) -> dict:
+    """What this viewer has done on the proposal, in one query."""
+    if user is None or not user.is_authenticated:
+        return {"liked": False, "supported": False, "stance": None}
+    liked = (
+        select(ProposalLike.id)
+        .where(ProposalLike.proposal_id == proposal.id, ProposalLike.user_id == user.id)
+        .exists()
+    )
+    supported = (
+        select(Support.id)
+        .where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+        .exists()
+    )
+    stance = (
+        select(Stance.value)
+        .where(Stance.proposal_id == proposal.id, Stance.user_id == user.id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(liked, supported, stance)).one()
+    return {"liked": bool(row[0]), "supported": bool(row[1]), "stance": row[2]}
+
+
+def stance_history(proposal: Proposal) -> list[StanceDay]:
+    return db.session.scalars(
+        select(StanceDay).where(StanceDay.proposal_id == proposal.id).order_by(StanceDay.day)
+    ).all()

@@ -1,0 +1,110 @@
+"""Many people at the same instant, under gunicorn with 4 workers (SQLite or PostgreSQL):
+the threshold is crossed exactly once and every counter equals its rows."""
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals.models import Proposal, ProposalLike, Support, TransitionEvent
+from tests.conftest import live_env
+from tests.support.http import Browserless
+from tests.support.live import start_gunicorn
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture
+def four_workers(base_config, app, tmp_path):
+    server = start_gunicorn(live_env(base_config), tmp_path / "log.txt", workers=4)
+    yield server
+    server.stop()
+
+
+def logged_in_clients(server, accounts, path):
+    clients = []
+    for account in accounts:
+        client = Browserless(server.url)
+        client.login(account)
+        clients.append((client, client.token(path)))
+    return clients
+
+
+def test_eighty_members_support_at_the_same_moment(app, four_workers, make_proposal, make_user):
+    made = make_proposal(lc.SUPPORT)
+    path = f"/proposals/{made.id}"
+    clients = logged_in_clients(four_workers, [make_user("member") for _ in range(80)], path)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def support(client, token):
+        barrier.wait()
+        status, _ = client.post(f"{path}/support", token=token)
+        statuses.append(status)
+
+    threads = [threading.Thread(target=support, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(statuses) == 80
+    assert not [s for s in statuses if s >= 500], four_workers.log()[-3000:]
+    assert statuses.count(303) == 50
+    assert statuses.count(409) == 30
+    with app.app_context():
+        proposal = db.session.get(Proposal, made.id)
+        assert proposal.state == lc.CATALOGUE
+        assert proposal.support_count == 50
+        supports = db.session.scalar(
+            select(func.count()).select_from(Support).where(Support.proposal_id == made.id)
+        )
+        assert supports == 50
+        events = db.session.scalars(
+            select(TransitionEvent).where(
+                TransitionEvent.proposal_id == made.id, TransitionEvent.to_state == lc.CATALOGUE
+            )
+        )
+        (event,) = events.all()
+        assert event.from_state == lc.SUPPORT and event.actor_id is None
+
+    late_client, token = clients[0]
+    status, page = late_client.post(f"{path}/support", token=token)
+    assert status in (303, 409)
+    status, page = Browserless(four_workers.url).get(path)
+    assert "Politisk katalog" in page and "50 af 50" in page
+
+
+def test_likes_and_unlikes_interleaved_keep_the_count_equal_to_the_rows(
+    app, four_workers, make_proposal, make_user
+):
+    made = make_proposal(lc.HEARING)
+    path = f"/proposals/{made.id}"
+    clients = logged_in_clients(four_workers, [make_user() for _ in range(100)], path)
+    actions = [
+        (client, token, verb)
+        for client, token in clients
+        for verb in ("like", "like", "unlike", "unlike")
+    ]
+    random.Random(4).shuffle(actions)
+
+    def act(item):
+        client, token, verb = item
+        return client.post(f"{path}/{verb}", token=token)[0]
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        statuses = list(pool.map(act, actions))
+    assert len(statuses) == 400
+    assert set(statuses) == {303}, sorted(set(statuses))
+    with app.app_context():
+        rows = db.session.scalar(
+            select(func.count())
+            .select_from(ProposalLike)
+            .where(ProposalLike.proposal_id == made.id)
+        )
+        assert db.session.get(Proposal, made.id).like_count == rows
+    assert 0 <= rows <= 100
