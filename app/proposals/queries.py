@@ -80,7 +80,13 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     ).all()
     viewer = _user(user)
     viewer_is_proposer = viewer is not None and any(p.user_id == viewer.id for p in proposers)
-    invitation = services.pending_invitation(viewer, proposal) if viewer else None
+    # Invitations matter where they can be answered, or where they grant a look at a
+    # private proposal.
+    invitation = (
+        services.pending_invitation(viewer, proposal)
+        if viewer and proposal.state in lc.INVITING_STATES | lc.PRIVATE_STATES
+        else None
+    )
     visible = lc.may_see(
         proposal.state,
         is_proposer=viewer_is_proposer,
@@ -103,10 +109,13 @@ def load_detail(page: ProposalPage) -> ProposalPage:
         .where(TransitionEvent.proposal_id == proposal.id)
         .order_by(TransitionEvent.id)
     ).all()
-    page.outcomes = db.session.scalars(
-        select(Outcome).where(Outcome.proposal_id == proposal.id).order_by(Outcome.date, Outcome.id)
-    ).all()
-    if page.viewer_is_proposer:
+    if proposal.state in (lc.CATALOGUE, lc.RETIRED):  # the only states with outcomes
+        page.outcomes = db.session.scalars(
+            select(Outcome)
+            .where(Outcome.proposal_id == proposal.id)
+            .order_by(Outcome.date, Outcome.id)
+        ).all()
+    if page.viewer_is_proposer and proposal.state in lc.INVITING_STATES:
         page.pending_invitations = db.session.scalars(
             select(Invitation)
             .options(joinedload(Invitation.user))

@@ -81,7 +81,15 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
         )
         db.session.commit()
     member = make_user("member", name="Skrivende Medlem")
+    seeking = make_proposal(lc.SUPPORT, title="Styrket psykiatri for unge")
+    _discuss(app, hearing.id, catalogue.id, seeking.id, member, secretary)
     return [
+        ("proposal seeking support, to a member", member, f"/proposals/{seeking.id}"),
+        ("proposal seeking support, to its author", seeking.author, f"/proposals/{seeking.id}"),
+        ("discussion, to the secretariat", secretary, f"/proposals/{hearing.id}"),
+        ("discussion, to a member", member, f"/proposals/{hearing.id}"),
+        ("hearing responses only", None, f"/proposals/{hearing.id}?input=hearing"),
+        ("catalogue proposal with stances, to a member", member, f"/proposals/{catalogue.id}"),
         ("proposal list", None, "/proposals"),
         ("proposal list, nothing found", None, "/proposals?state=hearing&q=ingenting"),
         ("proposal in hearing", None, f"/proposals/{hearing.id}"),
@@ -98,3 +106,36 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
 
 def refused_proposal_form(topic_id: int) -> tuple[str, dict]:
     return ("/proposals/new", {"title": "Kort", "summary": "", "body": "", "topic": str(topic_id)})
+
+
+def _discuss(app, hearing_id, catalogue_id, seeking_id, member, secretary) -> None:
+    """Comments in every condition, likes, a support and stances over several days."""
+    from datetime import timedelta
+
+    from app.accounts.models import User
+    from app.comments import services as comments
+    from app.proposals import participation
+    from app.proposals.models import Proposal
+
+    with app.app_context():
+        now = utcnow()
+        writer = db.session.get(User, member.id)
+        staff = db.session.get(User, secretary.id)
+        hearing = db.session.get(Proposal, hearing_id)
+        first = comments.add_comment(
+            writer, hearing, "Godt forslag, men **hvad koster det?**", now=now
+        )
+        comments.add_comment(staff, hearing, "Det står under ulemper.", parent_id=first.id, now=now)
+        flagged = comments.add_comment(writer, hearing, "En kommentar, der er anmeldt.", now=now)
+        comments.flag_comment(staff, flagged, "Personangreb", now=now)
+        hidden = comments.add_comment(writer, hearing, "En skjult kommentar.", now=now)
+        comments.hide_comment(staff, hidden, hearing, "Udenfor emnet", now=now)
+        gone = comments.add_comment(writer, hearing, "En slettet kommentar.", now=now)
+        comments.delete_comment(writer, gone, hearing, now=now)
+        comments.like_comment(staff, first, hearing, now=now)
+        participation.like(writer, hearing, now=now)
+        catalogue = db.session.get(Proposal, catalogue_id)
+        for days, who, stance in [(3, writer, "for"), (2, staff, "against"), (1, staff, "for")]:
+            participation.set_stance(who, catalogue, stance, now=now - timedelta(days=days))
+        participation.add_support(staff, db.session.get(Proposal, seeking_id), now=now)
+        db.session.commit()

@@ -1,0 +1,121 @@
+"""The detail page stays within 10 SQL queries with 1 or 300 comments, likes, flags and
+stances, for a visitor, a member and the secretariat."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from app.accounts.models import User
+from app.comments.models import Comment, CommentLike, Flag
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals.models import Outcome, Proposal, StanceDay
+from tests.support.forms import login
+from tests.support.proposals import force
+
+
+def add_discussion(app, proposal_id: int, viewer_id: int, comments: int) -> None:
+    now = datetime.now(UTC)
+    with app.app_context():
+        author = db.session.scalar(db.select(User.id).limit(1))
+        ids = (
+            db.session.execute(
+                insert(Comment).returning(Comment.id),
+                [
+                    {
+                        "proposal_id": proposal_id,
+                        "author_id": author,
+                        "body": f"Kommentar {i}",
+                        "body_html": f"<p>Kommentar {i}</p>",
+                        "written_in": "hearing",
+                        "created_at": now,
+                        "hidden_reason": "",
+                        "like_count": 1,
+                        "open_flag_count": 1,
+                    }
+                    for i in range(comments)
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        half = ids[: len(ids) // 2]
+        if half:
+            db.session.execute(
+                insert(Comment),
+                [
+                    {
+                        "proposal_id": proposal_id,
+                        "parent_id": parent,
+                        "author_id": author,
+                        "body": "Svar",
+                        "body_html": "<p>Svar</p>",
+                        "written_in": "catalogue",
+                        "created_at": now,
+                        "hidden_reason": "",
+                        "like_count": 0,
+                        "open_flag_count": 0,
+                    }
+                    for parent in half
+                ],
+            )
+        db.session.execute(
+            insert(CommentLike),
+            [{"comment_id": cid, "user_id": viewer_id, "created_at": now} for cid in ids],
+        )
+        db.session.execute(
+            insert(Flag),
+            [
+                {"comment_id": cid, "user_id": viewer_id, "reason": "Grimt", "created_at": now}
+                for cid in ids
+            ],
+        )
+        db.session.execute(
+            insert(StanceDay),
+            [
+                {
+                    "proposal_id": proposal_id,
+                    "day": date(2026, 1, 1) + timedelta(days=i),
+                    "stance_for": i,
+                    "stance_against": 1,
+                    "stance_abstain": 2,
+                }
+                for i in range(max(1, comments // 3))
+            ],
+        )
+        db.session.add(
+            Outcome(
+                proposal_id=proposal_id,
+                date=date(2026, 4, 1),
+                text="Vedtaget.",
+                text_html="<p>Vedtaget.</p>",
+                recorded_by_id=author,
+                recorded_at=now,
+            )
+        )
+        db.session.get(Proposal, proposal_id).comment_count = comments
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["visitor", "member", "secretariat"])
+def test_detail_page_queries_do_not_grow(
+    app, make_proposal, make_user, count_queries, who, secretary
+):
+    viewer = {"visitor": None, "member": make_user("member"), "secretariat": secretary}[who]
+    client = app.test_client()
+    if viewer:
+        login(client, viewer)
+    viewer_id = viewer.id if viewer else make_user().id
+    counts = []
+    for size in (1, 300):
+        made = make_proposal(lc.SUPPORT)
+        force(app, made.id, state=lc.CATALOGUE)
+        add_discussion(app, made.id, viewer_id, size)
+        with count_queries() as statements:
+            response = client.get(f"/proposals/{made.id}")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('class="comment') >= size
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 10, counts
