@@ -35,6 +35,58 @@ DEMO_USERS = [
 
 TOPICS = ["Velfærd", "Erhverv", "Landdistrikter", "Uddannelse", "Klima og miljø", "Sundhed"]
 
+# The rest of the membership, who back proposals and state stances in the demo.
+FIRST_NAMES = [
+    "Anne",
+    "Lars",
+    "Hanne",
+    "Henrik",
+    "Susanne",
+    "Thomas",
+    "Louise",
+    "Niels",
+    "Camilla",
+    "Rasmus",
+    "Ida",
+    "Mads",
+    "Freja",
+    "Kasper",
+    "Maja",
+    "Jonas",
+    "Sara",
+    "Mikkel",
+    "Emma",
+    "Anders",
+    "Nanna",
+    "Frederik",
+    "Sofie",
+    "Christian",
+    "Julie",
+]
+LAST_NAMES = [
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Knudsen",
+]
+EXTRA_MEMBERS = 70
+
 
 def _content(topic: Topic, title: str, summary: str, body: str, **extra) -> proposals.Content:
     return proposals.Content(title=title, summary=summary, body=body, topic_id=topic.id, **extra)
@@ -200,8 +252,193 @@ def load_demo() -> list[User]:
         "forslagsprocessen.",
         now=at(8),
     )
+    _participation(topics, users, at)
     db.session.flush()
     return users
+
+
+def _more_members(start: datetime) -> list[User]:
+    """Seventy members more, with one password hash between them (it is the demo's)."""
+    from flask import current_app
+    from werkzeug.security import generate_password_hash
+
+    password_hash = generate_password_hash(
+        DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
+    members = []
+    for i in range(EXTRA_MEMBERS):
+        name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
+        member = User(
+            email=f"medlem{i + 1:02}@example.org",
+            name=name,
+            password_hash=password_hash,
+            is_member=True,
+            is_secretariat=False,
+            created_at=start,
+        )
+        db.session.add(member)
+        members.append(member)
+    db.session.flush()
+    return members
+
+
+def _participation(topics, users, at) -> None:
+    """Comments in the hearings, a proposal close to its threshold, one that lapsed, and
+    one in the catalogue with outcomes and stances."""
+    from app.comments import services as comments
+    from app.proposals import participation
+
+    karen, mette, jens, aisha, soren, laerke, peter = users
+    members = _more_members(at(0))
+    policy = proposals.policy()
+
+    bus = db.session.scalar(select(Proposal).where(Proposal.title == BUS["title"]))
+    first = comments.add_comment(
+        peter,
+        bus,
+        "Jeg bor i en landsby med 350 indbyggere og har "
+        "ingen bus efter kl. 17. Det her ville ændre min hverdag.",
+        now=at(49),
+    )
+    comments.add_comment(
+        soren,
+        bus,
+        "Tak! Netop den slags landsbyer har vi tænkt på.",
+        parent_id=first.id,
+        now=at(49.5),
+    )
+    comments.add_comment(
+        members[0],
+        bus,
+        "Husk at flextrafik skal kunne bestilles samme dag, ellers bruger de ældre den ikke.",
+        now=at(50),
+    )
+    participation.like(peter, bus, now=at(49))
+    participation.like(members[1], bus, now=at(50))
+
+    apprentices = db.session.scalar(
+        select(Proposal).where(Proposal.title == "Flere lærepladser i små virksomheder")
+    )
+    comments.add_comment(
+        members[2],
+        apprentices,
+        "Tilskuddet bør følge lærlingen, hvis virksomheden lukker.",
+        now=at(20),
+    )
+
+    def walk_to_support(author, title, summary, body, topic, started, extra=()):
+        proposal = proposals.create(
+            author, _content(topics[topic], title, summary, body), now=at(started)
+        )
+        for member in extra:
+            proposals.invite(author, proposal, member.email, now=at(started))
+            proposals.answer_invitation(member, proposal, accept=True, now=at(started))
+        proposals.transition(author, proposal, lc.SUBMITTED, now=at(started + 0.5))
+        proposals.transition(
+            karen, proposal, lc.HEARING, ends_at=at(started + 8), now=at(started + 1)
+        )
+        proposals.apply_due(at(started + 8))
+        proposals.transition(author, proposal, lc.SUPPORT, now=at(started + 9))
+        return proposal
+
+    # Seeking support, a few backers short of the threshold, deadline in a few days.
+    youth = walk_to_support(
+        laerke,
+        "Styrket psykiatri for unge",
+        "Ventetiden i børne- og ungdomspsykiatrien skal ned på højst fire uger, og alle "
+        "gymnasier skal have en psykolog tilknyttet.",
+        "Ventetiden i børne- og ungdomspsykiatrien skal ned på **højst fire uger**.\n\n"
+        "- Alle gymnasier og erhvervsskoler får en psykolog tilknyttet.\n"
+        "- Regionerne får et fast beløb pr. ung patient.",
+        "Sundhed",
+        started=60 - policy.support_window.days + 4 - 9,
+        extra=[mette],
+    )
+    backers = [m for m in members if m.id not in (laerke.id, mette.id)]
+    for i, member in enumerate(backers[: max(policy.support_threshold - 4, 0)]):
+        participation.add_support(member, youth, now=at(34 + i * 0.5))
+
+    # Lapsed: the deadline passed below the threshold.
+    parking = walk_to_support(
+        jens,
+        "Gratis parkering ved alle togstationer",
+        "Parkering ved togstationer skal være gratis, så flere kører det sidste stykke og tager "
+        "toget resten af vejen.",
+        "Parkering ved alle togstationer gøres gratis og betales af statens trafikpulje.",
+        "Klima og miljø",
+        started=0,
+    )
+    for member in backers[:12]:
+        participation.add_support(member, parking, now=at(12))
+    proposals.apply_due(at(9) + policy.support_window)
+
+    # In the political catalogue, with outcomes and stances that moved over time.
+    week = walk_to_support(
+        mette,
+        "Forsøg med firedages arbejdsuge i kommunen",
+        "Kommunens ansatte skal kunne vælge en firedages arbejdsuge med samme timetal i et "
+        "toårigt forsøg, der evalueres udefra.",
+        "Vi foreslår et **toårigt forsøg** med firedages arbejdsuge for kommunens ansatte.\n\n"
+        "Timetallet er det samme; forsøget evalueres af en uafhængig forsker.",
+        "Velfærd",
+        started=1,
+        extra=[aisha],
+    )
+    for i, member in enumerate(backers):
+        if week.state != lc.SUPPORT:
+            break
+        participation.add_support(member, week, now=at(11 + i * 0.1))
+    if week.state == lc.CATALOGUE:
+        proposals.add_outcome(
+            karen,
+            week,
+            on=at(30).date(),
+            text="Behandlet i økonomiudvalget, der bad om et budget.",
+            now=at(30),
+        )
+        proposals.add_outcome(
+            karen,
+            week,
+            on=at(45).date(),
+            text="Vedtaget af byrådet som **toårigt forsøg** fra 1. april.",
+            now=at(45),
+        )
+        stances = ["for"] * 5 + ["against"] * 2 + ["abstain"]
+        for i, member in enumerate(members[:40]):
+            participation.set_stance(member, week, stances[i % len(stances)], now=at(20 + i // 4))
+        for member in members[:6]:
+            participation.set_stance(member, week, "against", now=at(34))
+        comments.add_comment(members[5], week, "Glæder mig til at se evalueringen.", now=at(46))
+
+    # Retired from the catalogue once it had been carried out.
+    museums = walk_to_support(
+        soren,
+        "Gratis adgang til statens museer for unge under 25",
+        "Unge under 25 skal have gratis adgang til alle statslige museer, så kulturen ikke "
+        "afhænger af pengepungen.",
+        "Unge under 25 får gratis adgang til alle statslige museer.",
+        "Uddannelse",
+        started=2,
+    )
+    for i, member in enumerate(backers):
+        if museums.state != lc.SUPPORT:
+            break
+        participation.add_support(member, museums, now=at(12 + i * 0.1))
+    if museums.state == lc.CATALOGUE:
+        proposals.add_outcome(
+            karen,
+            museums,
+            on=at(25).date(),
+            text="Indført i finansloven fra 1. januar.",
+            now=at(25),
+        )
+        proposals.transition(
+            karen,
+            museums,
+            lc.RETIRED,
+            reason="Gennemført: ordningen er indført i finansloven.",
+            now=at(40),
+        )
 
 
 @click.command("demo")
@@ -220,3 +457,4 @@ def demo_command() -> None:
     for name, email, roles in DEMO_USERS:
         label = ", ".join(sorted(roles)) or "citizen"
         click.echo(f"  {email:<28} {name:<20} {label}")
+    click.echo(f"  medlem01@example.org … medlem{EXTRA_MEMBERS}@example.org: more members")

@@ -1,10 +1,14 @@
 """`flask demo` fills an empty database once, and its printed logins work."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.demo import DEMO_PASSWORD, DEMO_USERS
+from app.comments.models import Comment
+from app.database import utcnow
+from app.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS
 from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals.models import Outcome, Proposal, StanceDay, Support
 from tests.support.forms import post_form, text_of
 
 
@@ -19,15 +23,58 @@ def test_demo_loads_once_with_every_role(app):
 
     with app.app_context():
         users = {u.email: u for u in db.session.scalars(select(User))}
-    assert len(users) == len(DEMO_USERS)
+        proposals = db.session.scalars(select(Proposal)).all()
+    assert len(users) == len(DEMO_USERS) + EXTRA_MEMBERS
     assert sum(u.is_secretariat for u in users.values()) == 1
-    assert sum(u.is_member for u in users.values()) >= 3
+    assert sum(u.is_member for u in users.values()) >= 50
     assert sum(not u.is_member for u in users.values()) == 1
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "not loaded" in second.output
     with app.app_context():
-        assert len(db.session.scalars(select(User)).all()) == len(DEMO_USERS)
+        assert len(db.session.scalars(select(User)).all()) == len(users)
+        assert len(db.session.scalars(select(Proposal)).all()) == len(proposals)
+
+
+def test_demo_has_every_state_and_real_participation(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        by_state = {p.state: p for p in db.session.scalars(select(Proposal))}
+        assert set(by_state) == set(lc.STATES)
+        seeking = by_state["support"]
+        assert seeking.support_threshold - 6 <= seeking.support_count < seeking.support_threshold
+        assert seeking.support_deadline > utcnow()
+        catalogue = by_state["catalogue"]
+        assert catalogue.support_count == catalogue.support_threshold
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Outcome).where(Outcome.proposal_id == catalogue.id)
+            )
+            == 2
+        )
+        assert catalogue.stance_total >= 30
+        assert (
+            len(
+                db.session.scalars(
+                    select(StanceDay).where(StanceDay.proposal_id == catalogue.id)
+                ).all()
+            )
+            > 3
+        )
+        for proposal in by_state.values():  # every counter equals its rows
+            supports = db.session.scalar(
+                select(func.count()).select_from(Support).where(Support.proposal_id == proposal.id)
+            )
+            assert supports == proposal.support_count, proposal.title
+        hearing = by_state["hearing"]
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Comment)
+                .where(Comment.proposal_id == hearing.id, Comment.written_in == "hearing")
+            )
+            >= 2
+        )
 
 
 def test_demo_logins_work(app, client):
