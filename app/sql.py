@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -29,3 +31,19 @@ def upsert(model, keys: list[str], **values) -> None:
             set_={name: value for name, value in values.items() if name not in keys},
         )
     )
+
+
+def bump(model, row_id: int, obj, **deltas: int) -> tuple:
+    """Add to counter columns of one row in a single UPDATE (never read-modify-write) and
+    tell `obj` the new values without marking it changed. Returns them in order."""
+    columns = [getattr(model, name) for name in deltas]
+    values = db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values({c: c + d for c, d in zip(columns, deltas.values(), strict=True)})
+        .returning(*columns)
+        .execution_options(synchronize_session=False)
+    ).one()
+    for name, value in zip(deltas, values, strict=True):
+        set_committed_value(obj, name, value)
+    return tuple(values)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
@@ -14,23 +13,10 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
-from app.sql import insert_if_absent
+from app.sql import bump, insert_if_absent
 
 MAX_COMMENT = 10_000
 MAX_REASON = 1_000
-
-
-def _bump(model, row_id: int, obj, **deltas: int) -> None:
-    columns = [getattr(model, name) for name in deltas]
-    values = db.session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .values({c: c + d for c, d in zip(columns, deltas.values(), strict=True)})
-        .returning(*columns)
-        .execution_options(synchronize_session=False)
-    ).one()
-    for name, value in zip(deltas, values, strict=True):
-        set_committed_value(obj, name, value)
 
 
 def _shown_or_refuse(comment: Comment) -> None:
@@ -63,7 +49,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    _bump(Proposal, proposal.id, proposal, comment_count=1)
+    bump(Proposal, proposal.id, proposal, comment_count=1)
     return comment
 
 
@@ -80,7 +66,7 @@ def delete_comment(user: User, comment: Comment, proposal: Proposal, *, now: dat
     comment.body_html = render_markdown("")
     db.session.flush()
     if was_shown:
-        _bump(Proposal, proposal.id, proposal, comment_count=-1)
+        bump(Proposal, proposal.id, proposal, comment_count=-1)
     return True
 
 
@@ -89,7 +75,7 @@ def like_comment(user: User, comment: Comment, proposal: Proposal, *, now: datet
     _shown_or_refuse(comment)
     if not insert_if_absent(CommentLike, comment_id=comment.id, user_id=user.id, created_at=now):
         return False
-    _bump(Comment, comment.id, comment, like_count=1)
+    bump(Comment, comment.id, comment, like_count=1)
     return True
 
 
@@ -102,7 +88,7 @@ def unlike_comment(user: User, comment: Comment, proposal: Proposal, *, now: dat
     ).rowcount
     if not deleted:
         return False
-    _bump(Comment, comment.id, comment, like_count=-1)
+    bump(Comment, comment.id, comment, like_count=-1)
     return True
 
 
@@ -125,7 +111,7 @@ def flag_comment(user: User, comment: Comment, reason: str, *, now: datetime) ->
         Flag, comment_id=comment.id, user_id=user.id, reason=reason, created_at=now
     ):
         return False
-    _bump(Comment, comment.id, comment, open_flag_count=1)
+    bump(Comment, comment.id, comment, open_flag_count=1)
     return True
 
 
@@ -160,7 +146,7 @@ def hide_comment(
     comment.hidden_reason = reason.strip()
     db.session.flush()
     if was_shown:
-        _bump(Proposal, proposal.id, proposal, comment_count=-1)
+        bump(Proposal, proposal.id, proposal, comment_count=-1)
 
 
 def restore_comment(
@@ -173,4 +159,4 @@ def restore_comment(
     comment.hidden_reason = ""
     db.session.flush()
     if comment.is_shown:
-        _bump(Proposal, proposal.id, proposal, comment_count=1)
+        bump(Proposal, proposal.id, proposal, comment_count=1)

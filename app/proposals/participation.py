@@ -19,26 +19,13 @@ from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalLike, Stance, StanceDay, Support
-from app.sql import insert_if_absent, upsert
+from app.sql import bump, insert_if_absent, upsert
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 def _bump(proposal: Proposal, **deltas: int) -> tuple:
-    """Add to counters on the proposal row; return the new values in the same order."""
-    columns = [getattr(Proposal, name) for name in deltas]
-    row = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values(
-            {column: column + delta for column, delta in zip(columns, deltas.values(), strict=True)}
-        )
-        .returning(*columns)
-        .execution_options(synchronize_session=False)
-    ).one()
-    for name, value in zip(deltas, row, strict=True):
-        set_committed_value(proposal, name, value)
-    return tuple(row)
+    return bump(Proposal, proposal.id, proposal, **deltas)
 
 
 # --- likes ---------------------------------------------------------------------------------

@@ -9,19 +9,8 @@ from sqlalchemy import func, select
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
 from app.extensions import db
 from app.proposals import lifecycle as lc
-from tests.support.forms import csrf_token, login, text_of
+from tests.support.forms import client_for, post, text_of
 from tests.support.proposals import force, get_proposal
-
-
-def client_for(app, account=None):
-    client = app.test_client()
-    if account is not None:
-        login(client, account)
-    return client
-
-
-def post(client, path, data=None):
-    return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})})
 
 
 def comment_ids(app) -> list[int]:

@@ -269,12 +269,20 @@ def test_list_and_detail_query_budget(app, make_proposal, make_user, count_queri
     login(staff, make_user("member", "secretariat"))
     small = [make_proposal(lc.HEARING) for _ in range(3)]
     grow(app, small[0].id, proposers=1, events=0)
-    pages = ["/proposals", "/api/v1/proposals", "/", f"/proposals/{small[0].id}",
-             f"/api/v1/proposals/{small[0].id}"]
+    pages = [
+        "/proposals",
+        "/api/v1/proposals",
+        "/",
+        f"/proposals/{small[0].id}",
+        f"/api/v1/proposals/{small[0].id}",
+    ]
 
     def measure():
-        return {(who, path): queries_for(client, count_queries, path)
-                for who, client in (("visitor", visitor), ("staff", staff)) for path in pages}
+        return {
+            (who, path): queries_for(client, count_queries, path)
+            for who, client in (("visitor", visitor), ("staff", staff))
+            for path in pages
+        }
 
     before = measure()
     for _ in range(297):

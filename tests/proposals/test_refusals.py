@@ -4,19 +4,8 @@ proposal the user may not see, 422 for bad input. A refused request changes noth
 import pytest
 
 from app.proposals import lifecycle as lc
-from tests.support.forms import csrf_token, login, text_of
+from tests.support.forms import client_for, post, text_of
 from tests.support.proposals import CONTENT, event_count, get_proposal
-
-
-def client_for(app, account=None):
-    client = app.test_client()
-    if account is not None:
-        login(client, account)
-    return client
-
-
-def post(client, path, data=None):
-    return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})})
 
 
 def unchanged(app, made, before_events):

@@ -28,3 +28,16 @@ def login(client, account) -> None:
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def client_for(app, account=None):
+    """A test client, logged in as `account` unless it is None (a visitor)."""
+    client = app.test_client()
+    if account is not None:
+        login(client, account)
+    return client
+
+
+def post(client, path: str, data: dict | None = None):
+    """POST with the CSRF token of the client's session."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})})
