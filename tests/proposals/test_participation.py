@@ -145,3 +145,28 @@ def test_stances_count_change_and_are_kept_per_day(supporting):
     assert viewer == {"liked": False, "supported": False, "stance": "abstain"}
     with pytest.raises(lc.Invalid):
         p.set_stance(members[0], proposal, "maybe", now=day2)
+
+
+def test_the_api_reports_the_figures(app, make_proposal, make_user):
+    from app.comments import services as comments
+    from tests.support.forms import client_for
+
+    made = make_proposal(lc.HEARING)
+    people = [make_user("member") for _ in range(4)]
+    with app.app_context():
+        proposal = db.session.get(Proposal, made.id)
+        users = [db.session.get(User, person.id) for person in people]
+        now = datetime.now(UTC)
+        comments.add_comment(users[0], proposal, "Første", now=now)
+        comments.add_comment(users[1], proposal, "Anden", now=now)
+        p.like(users[0], proposal, now=now)
+        proposal.state = lc.CATALOGUE
+        db.session.commit()
+        for user, stance in zip(users, ["for", "for", "against", "abstain"], strict=True):
+            p.set_stance(user, proposal, stance, now=now)
+        db.session.commit()
+    data = client_for(app).get(f"/api/v1/proposals/{made.id}").json
+    assert data["stances"] == {"for": 2, "against": 1, "abstain": 1}
+    assert (data["likes"], data["comment_count"]) == (1, 2)
+    listed = client_for(app).get("/api/v1/proposals").json["items"][0]
+    assert (listed["likes"], listed["comment_count"]) == (1, 2)
