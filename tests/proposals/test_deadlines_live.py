@@ -3,6 +3,7 @@ their own, with no tick having run; tick afterwards finds nothing left to do."""
 
 import json
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -35,7 +36,10 @@ def test_hearing_ends_and_support_lapses_without_tick(app, quick_server, make_pr
     staff.login(secretary)
     status, _ = staff.post(f"/proposals/{made.id}/transition", {"to": "hearing"})
     assert status == 303
-    assert api(visitor, made.id)["state"] == "hearing"
+    opened = api(visitor, made.id)
+    started = datetime.fromisoformat(opened["timeline"][1]["at"])
+    assert opened["timeline"][1]["to"] == "hearing"
+    assert datetime.fromisoformat(opened["hearing_ends_at"]) - started == timedelta(seconds=2)
 
     time.sleep(2.3)
     data = api(visitor, made.id)
