@@ -74,11 +74,13 @@ def register_blueprints(app: Flask) -> None:
     from app.feeds.views import bp as feeds
     from app.main.views import bp as main
     from app.proposals.views import bp as proposals
+    from app.secretariat.views import bp as secretariat
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(proposals)
     app.register_blueprint(comments)
+    app.register_blueprint(secretariat)
     app.register_blueprint(api)
     app.register_blueprint(feeds)
 

@@ -277,3 +277,39 @@ def import_members(rows: list[RegisterRow], *, now: datetime) -> ImportReport:
         grant_roles(user, row.roles)
     db.session.flush()
     return report
+
+
+# --- roles, as the secretariat grants and revokes them -----------------------------------
+
+CHANGEABLE_ROLES = ("member", "secretariat")
+
+
+def change_role(actor: User, user: User, role: str, *, granted: bool, now: datetime) -> bool:
+    """Grant or revoke membership or the secretariat role. Nobody takes away their own
+    secretariat role, and the last secretariat stays. True when something changed."""
+    from sqlalchemy import func
+
+    from app.proposals import lifecycle as lc
+    from app.secretariat import models as audit
+
+    if not actor.is_secretariat:
+        raise lc.NotAllowed("not_secretariat")
+    if role not in CHANGEABLE_ROLES:
+        raise lc.Invalid("unknown_role", role=role)
+    attribute = "is_member" if role == "member" else "is_secretariat"
+    if getattr(user, attribute) == granted:
+        return False
+    if role == "secretariat" and not granted:
+        if user.id == actor.id:
+            raise lc.NotAllowed("own_secretariat_role")
+        others = db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.is_secretariat.is_(True), User.id != user.id)
+        )
+        if not others:
+            raise lc.ConditionNotMet("last_secretariat")
+    setattr(user, attribute, granted)
+    audit.record(actor, f"{'grant' if granted else 'revoke'}_{role}", subject=user.email, now=now)
+    db.session.flush()
+    return True

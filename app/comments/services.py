@@ -13,6 +13,7 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
+from app.secretariat import models as audit
 from app.sql import bump, insert_if_absent
 
 MAX_COMMENT = 10_000
@@ -131,6 +132,14 @@ def _moderate(
         ModerationAction(
             comment_id=comment.id, actor_id=actor.id, action=action, reason=reason, at=now
         )
+    )
+    audit.record(
+        actor,
+        action,
+        subject=f"#{comment.id}: {comment.body[:200]}",
+        proposal_id=proposal.id,
+        reason=reason,
+        now=now,
     )
 
 

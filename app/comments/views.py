@@ -3,7 +3,7 @@ Each answers with a 303 back to the comment on its proposal."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.proposals import queries
 from app.proposals.views import form_refused
-from app.urls import see_other
+from app.urls import local_target, see_other
 
 bp = Blueprint("comments", __name__)
 
@@ -105,4 +105,5 @@ def moderate(comment_id: int, action: str):
         _("The comment is hidden.") if action == "hide" else _("The comment is shown again."),
         "success",
     )
-    return _back(proposal.id, comment.id)
+    next_page = local_target(request.form.get("next"))
+    return see_other(next_page) if next_page else _back(proposal.id, comment.id)

@@ -150,6 +150,17 @@ REFUSALS = {
     "not_the_author": _l("Only its author can delete a comment."),
     "reason_length": _l("Write a reason of at most %(max)s characters."),
     "already_hidden": _l("The comment is already hidden."),
+    "unknown_role": _l("There is no role called %(role)s."),
+    "own_secretariat_role": _l(
+        "You cannot take away your own secretariat role; ask another member of the secretariat."
+    ),
+    "last_secretariat": _l(
+        "This is the last member of the secretariat: grant the role to someone else first."
+    ),
+    "topic_name": _l("A topic's name has 2 to 80 characters."),
+    "topic_exists": _l("There is already a topic called %(name)s."),
+    "no_such_user": _l("There is no such account."),
+    "no_such_topic": _l("There is no such topic."),
     "not_hidden": _l("The comment is not hidden."),
 }
 

@@ -27,6 +27,7 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
+from app.secretariat import models as audit
 
 CONTENT_FIELDS = ("title", "summary", "body", "drawbacks", "process", "materials", "organisations")
 MARKDOWN_FIELDS = ("body", "drawbacks", "process", "materials")
@@ -260,7 +261,7 @@ def transition(
     actors = capacities(actor, proposal)
     if not actors:
         raise NotAllowed("wrong_actor", source=proposal.state, target=target)
-    lc.check(facts(proposal), target, actors, now, rules, reason, ends_at=ends_at)
+    rule = lc.check(facts(proposal), target, actors, now, rules, reason, ends_at=ends_at)
     values: dict = {}
     source = proposal.state
     if (source, target) == (lc.SUBMITTED, lc.HEARING):
@@ -271,6 +272,16 @@ def transition(
         values["support_deadline"] = lc.support_deadline(now, rules)
         values["support_threshold"] = rules.support_threshold
     event = _move(proposal, target, actor=actor, reason=reason, now=now, values=values)
+    acting = rule.actors & actors
+    if lc.SECRETARIAT in acting and lc.PROPOSER not in acting:
+        audit.record(
+            actor,
+            "transition",
+            subject=f"{source} → {target}",
+            proposal_id=proposal.id,
+            reason=reason,
+            now=now,
+        )
     if target == lc.HEARING:
         proposal.hearing_version = _snapshot(proposal, actor, "hearing", now).number
     elif target == lc.SUPPORT:
@@ -365,5 +376,12 @@ def add_outcome(actor: User, proposal: Proposal, *, on: date, text: str, now: da
         recorded_at=now,
     )
     db.session.add(outcome)
+    audit.record(
+        actor,
+        "outcome",
+        subject=f"{on.isoformat()}: {text[:200]}",
+        proposal_id=proposal.id,
+        now=now,
+    )
     db.session.flush()
     return outcome

@@ -30,7 +30,7 @@ from app.proposals.labels import (
     refusal_message,
 )
 from app.text import whole_number
-from app.urls import see_other
+from app.urls import local_target, see_other
 
 bp = Blueprint("proposals", __name__)
 
@@ -64,6 +64,15 @@ def form_refused(form, proposal_id: int):
     ]
     return render_error(
         422, " ".join(messages), back=url_for("proposals.detail", proposal_id=proposal_id)
+    )
+
+
+def _done(proposal_id: int):
+    """After an action: back to the page it was taken from (the console sends `next`), or
+    to the proposal."""
+    return see_other(
+        local_target(request.form.get("next"))
+        or url_for("proposals.detail", proposal_id=proposal_id)
     )
 
 
@@ -244,7 +253,7 @@ def transition(proposal_id: int):
     )
     db.session.commit()
     flash(_("The proposal is now: %(state)s.", state=STATE_LABELS[event.to_state]), "success")
-    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    return _done(proposal.id)
 
 
 @bp.post("/proposals/<int:proposal_id>/proposers")
@@ -301,7 +310,7 @@ def outcomes(proposal_id: int):
     services.add_outcome(current_user, proposal, on=form.date.data, text=form.text.data, now=now)
     db.session.commit()
     flash(_("The outcome has been recorded."), "success")
-    return see_other(url_for("proposals.detail", proposal_id=proposal.id))
+    return _done(proposal.id)
 
 
 # --- participation -----------------------------------------------------------------------

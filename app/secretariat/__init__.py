@@ -1,0 +1,1 @@
+"""The secretariat console: queues, members, topics and the audit log."""

@@ -1,0 +1,52 @@
+"""The audit log: one row for every action the secretariat takes, written once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.database import UTCDateTime
+from app.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # What was done, as a key the log page words: "transition", "outcome", "hide", …
+    action: Mapped[str] = mapped_column(String(30))
+    # What it was done to, in words: a state change, an email, a topic name.
+    subject: Mapped[str] = mapped_column(Text, default="")
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    actor: Mapped[User] = relationship(lazy="raise")
+
+
+def record(
+    actor,
+    action: str,
+    *,
+    subject: str = "",
+    proposal_id: int | None = None,
+    reason: str = "",
+    now: datetime,
+) -> None:
+    """Write one audit entry in the caller's transaction."""
+    db.session.add(
+        AuditEntry(
+            actor_id=actor.id,
+            action=action,
+            subject=subject,
+            proposal_id=proposal_id,
+            reason=(reason or "").strip(),
+            at=now,
+        )
+    )

@@ -1,0 +1,178 @@
+"""The secretariat console: /secretariat and its pages. Nobody else reaches any of it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.accounts.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import queries as proposal_queries
+from app.proposals import services as proposal_services
+from app.proposals.forms import LOCAL_TIME
+from app.proposals.models import Topic
+from app.secretariat import queries, services
+from app.text import whole_number, without_forbidden_characters
+from app.urls import see_other
+
+bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
+
+
+AUDIT_LABELS = {
+    "transition": _l("Moved a proposal"),
+    "outcome": _l("Recorded an outcome"),
+    "hide": _l("Hid a comment"),
+    "restore": _l("Restored a comment"),
+    "grant_member": _l("Made a member"),
+    "revoke_member": _l("Removed a membership"),
+    "grant_secretariat": _l("Gave the secretariat role"),
+    "revoke_secretariat": _l("Took the secretariat role"),
+    "import": _l("Imported the member register"),
+    "topic_create": _l("Created a topic"),
+    "topic_rename": _l("Renamed a topic"),
+    "topic_retire": _l("Retired a topic"),
+    "topic_reinstate": _l("Reinstated a topic"),
+}
+
+
+@bp.record_once
+def _globals(state) -> None:
+    state.app.jinja_env.globals["audit_labels"] = AUDIT_LABELS
+
+
+@bp.before_request
+def _secretariat_only():
+    if not (current_user.is_authenticated and current_user.is_secretariat):
+        abort(403, description=_("Only the secretariat may do this."))
+
+
+def _page_number() -> int:
+    page = whole_number(request.args.get("page", "1"), maximum=100_000)
+    if page is None:
+        abort(400, description=_("The page number must be a whole number from 1."))
+    return page
+
+
+@bp.get("")
+def dashboard():
+    """Show the queues: what waits for the secretariat now."""
+    now = utcnow()
+    proposal_queries.apply_all_due(now)
+    return render_template(
+        "secretariat/dashboard.html",
+        board=queries.dashboard(now),
+        now=now,
+        hearing_default=(now + proposal_services.policy().hearing_window)
+        .astimezone(LOCAL_TIME)
+        .strftime("%Y-%m-%dT%H:%M"),
+        today=now.astimezone(LOCAL_TIME).date(),
+    )
+
+
+@bp.route("/members", methods=["GET", "POST"])
+def members():
+    """Find people, grant and revoke roles, and import the member register."""
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        if action in ("grant", "revoke"):
+            return _change_role(action == "grant")
+        if action in ("preview", "import"):
+            return _import(action)
+        abort(400, description=_("Choose what to do."))
+    q = without_forbidden_characters(request.args.get("q", "")).strip()[:200]
+    return render_template(
+        "secretariat/members.html", result=queries.members(q, _page_number()), q=q
+    )
+
+
+def _change_role(granted: bool):
+    user_id = whole_number(request.form.get("user_id", ""))
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None:
+        raise lc.Invalid("no_such_user")
+    role = request.form.get("role", "")
+    if accounts.change_role(current_user, user, role, granted=granted, now=utcnow()):
+        db.session.commit()
+        flash(
+            _(
+                "%(name)s: the roles are now %(roles)s.",
+                name=user.name,
+                roles=", ".join(str(_role_label(r)) for r in user.highest_roles),
+            ),
+            "success",
+        )
+    return see_other(url_for("secretariat.members", q=request.form.get("q") or None))
+
+
+def _role_label(role: str):
+    from app.i18n import ROLE_LABELS
+
+    return ROLE_LABELS[role]
+
+
+def _import(action: str):
+    upload = request.files.get("register")
+    if upload and upload.filename:
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return render_template(
+                "secretariat/import.html", text="", parsed=None, not_utf8=True
+            ), 422
+    else:
+        text = request.form.get("csv", "")
+    parsed = accounts.parse_member_register(text)
+    if not parsed.rows and not parsed.problems:
+        return render_template("secretariat/import.html", text=text, parsed=parsed, empty=True), 422
+    if action == "preview" or parsed.problems:
+        status = 422 if parsed.problems else 200
+        return render_template("secretariat/import.html", text=text, parsed=parsed), status
+    report = services.import_register(current_user, parsed, now=utcnow())
+    db.session.commit()
+    flash(
+        _(
+            "Imported %(rows)s rows: %(created)s new accounts, %(updated)s existing accounts "
+            "given their roles.",
+            rows=len(parsed.rows),
+            created=len(report.created),
+            updated=len(report.updated),
+        ),
+        "success",
+    )
+    return see_other(url_for("secretariat.members"))
+
+
+@bp.route("/topics", methods=["GET", "POST"])
+def topics():
+    """Create, rename and retire topics."""
+    if request.method == "POST":
+        now = utcnow()
+        action = request.form.get("action", "")
+        if action == "create":
+            topic = services.create_topic(current_user, request.form.get("name", ""), now=now)
+        else:
+            topic_id = whole_number(request.form.get("topic_id", ""))
+            topic = db.session.get(Topic, topic_id) if topic_id else None
+            if topic is None:
+                raise lc.Invalid("no_such_topic")
+            if action == "rename":
+                services.rename_topic(current_user, topic, request.form.get("name", ""), now=now)
+            elif action in ("retire", "reinstate"):
+                services.set_topic_retired(current_user, topic, action == "retire", now=now)
+            else:
+                abort(400, description=_("Choose what to do."))
+        db.session.commit()
+        flash(_("The topic %(name)s has been saved.", name=topic.name), "success")
+        return see_other(url_for("secretariat.topics"))
+    return render_template("secretariat/topics.html", topics=queries.topics_with_counts())
+
+
+@bp.get("/log")
+def log():
+    """Every action of the secretariat: who, what, when and why."""
+    return render_template("secretariat/log.html", result=queries.log(_page_number()))
