@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -47,3 +47,15 @@ def bump(model, row_id: int, obj, **deltas: int) -> tuple:
     for name, value in zip(deltas, values, strict=True):
         set_committed_value(obj, name, value)
     return tuple(values)
+
+
+def lock_rows(model, *where) -> list:
+    """Take the write lock before deciding on rows others may change at the same moment:
+    FOR UPDATE on PostgreSQL (in id order, so two lockers never deadlock); on SQLite,
+    whose lock is the whole database, a write that changes nothing takes it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalars(
+            select(model.id).where(*where).order_by(model.id).with_for_update()
+        ).all()
+    db.session.execute(update(model).where(model.id == -1).values(id=model.id))
+    return db.session.scalars(select(model.id).where(*where)).all()

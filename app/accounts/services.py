@@ -287,10 +287,9 @@ CHANGEABLE_ROLES = ("member", "secretariat")
 def change_role(actor: User, user: User, role: str, *, granted: bool, now: datetime) -> bool:
     """Grant or revoke membership or the secretariat role. Nobody takes away their own
     secretariat role, and the last secretariat stays. True when something changed."""
-    from sqlalchemy import func
-
     from app.proposals import lifecycle as lc
     from app.secretariat import models as audit
+    from app.sql import lock_rows
 
     if not actor.is_secretariat:
         raise lc.NotAllowed("not_secretariat")
@@ -302,12 +301,9 @@ def change_role(actor: User, user: User, role: str, *, granted: bool, now: datet
     if role == "secretariat" and not granted:
         if user.id == actor.id:
             raise lc.NotAllowed("own_secretariat_role")
-        others = db.session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.is_secretariat.is_(True), User.id != user.id)
-        )
-        if not others:
+        # Two staff removing each other at the same moment must not leave nobody.
+        staff = lock_rows(User, User.is_secretariat.is_(True))
+        if not [uid for uid in staff if uid != user.id]:
             raise lc.ConditionNotMet("last_secretariat")
     setattr(user, attribute, granted)
     audit.record(actor, f"{'grant' if granted else 'revoke'}_{role}", subject=user.email, now=now)
