@@ -23,6 +23,7 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
+from app.secretariat.models import AuditEntry
 from app.text import whole_number, without_forbidden_characters
 
 PAGE_SIZE = 20
@@ -62,6 +63,13 @@ class ProposalPage:
     invitation: Invitation | None = None
     pending_invitations: list[Invitation] = field(default_factory=list)
     viewer_is_proposer: bool = False
+    moderation: list = field(default_factory=list)
+
+    @property
+    def timeline(self) -> list[tuple[str, object]]:
+        """Transitions and the secretariat's moderation of comments, oldest first."""
+        items = [("event", e) for e in self.events] + [("moderation", m) for m in self.moderation]
+        return sorted(items, key=lambda item: item[1].at)
 
 
 def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
@@ -109,6 +117,15 @@ def load_detail(page: ProposalPage) -> ProposalPage:
         .where(TransitionEvent.proposal_id == proposal.id)
         .order_by(TransitionEvent.id)
     ).all()
+    if proposal.state in lc.PUBLIC_STATES:  # comments exist only on public proposals
+        page.moderation = db.session.scalars(
+            select(AuditEntry)
+            .options(joinedload(AuditEntry.actor))
+            .where(
+                AuditEntry.proposal_id == proposal.id, AuditEntry.action.in_(("hide", "restore"))
+            )
+            .order_by(AuditEntry.at)
+        ).all()
     if proposal.state in (lc.CATALOGUE, lc.RETIRED):  # the only states with outcomes
         page.outcomes = db.session.scalars(
             select(Outcome)

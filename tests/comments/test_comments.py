@@ -162,6 +162,8 @@ def test_flag_hide_and_restore(app, hearing, make_user, secretary):
 
     public = text_of(app.test_client().get(f"/proposals/{hearing.id}"))
     assert "Noget grimt" not in public and "skjult af sekretariatet" in public
+    timeline = public[public.index('class="timeline"') :]
+    assert "en kommentar blev skjult af sekretariatet" in timeline and "Personangreb" in timeline
     staff_page = text_of(staff.get(f"/proposals/{hearing.id}"))
     assert "Noget grimt" in staff_page and "Personangreb" in staff_page
     assert get_proposal(app, hearing.id).comment_count == 0
