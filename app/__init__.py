@@ -51,7 +51,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import forms, i18n, security
+    from app import caching, forms, i18n, security
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
 
@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     forms.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
