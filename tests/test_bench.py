@@ -49,7 +49,8 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
             assert wrong == 0, column
         wrong = db.execute(
             text(
-                "SELECT count(*) FROM proposals p WHERE stance_for + stance_against + stance_abstain"
+                "SELECT count(*) FROM proposals p"
+                " WHERE stance_for + stance_against + stance_abstain"
                 " != (SELECT count(*) FROM stances s WHERE s.proposal_id = p.id)"
             )
         ).scalar()
