@@ -51,6 +51,9 @@ class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         Index("ix_proposals_state_created", "state", "created_at"),
+        # The lists' order: newest change first.
+        Index("ix_proposals_state_changed", "state_changed_at", "id"),
+        Index("ix_proposals_state_state_changed", "state", "state_changed_at"),
         Index("ix_proposals_hearing_due", "state", "hearing_ends_at"),
         Index("ix_proposals_support_due", "state", "support_deadline"),
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import abort, g
 from sqlalchemy import func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import User
 from app.extensions import db
@@ -224,29 +224,42 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+# What a list row never shows: the long texts stay in the database.
+LIST_DEFERRED = (
+    Proposal.body,
+    Proposal.body_html,
+    Proposal.drawbacks,
+    Proposal.drawbacks_html,
+    Proposal.process,
+    Proposal.process_html,
+    Proposal.materials,
+    Proposal.materials_html,
+    Proposal.organisations,
+    Proposal.search_text,
+)
+
+
 def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
-    """One page of the proposals the user may see: one query for the rows and the total."""
-    total_column = func.count().over().label("total")
-    query = select(Proposal, total_column).where(visible_to(user))
+    """One page of the proposals the user may see, and how many there are: two queries,
+    the count answered from indexes, the page without the long texts."""
+    conditions = [visible_to(user)]
     if filters.state:
-        query = query.where(Proposal.state == filters.state)
+        conditions.append(Proposal.state == filters.state)
     if filters.topic is not None:
-        query = query.where(Proposal.topic_id == filters.topic.id)
+        conditions.append(Proposal.topic_id == filters.topic.id)
     if filters.q:
-        query = query.where(Proposal.search_text.like(_like_pattern(filters.q), escape="\\"))
-    rows = db.session.execute(
-        query.order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
+        conditions.append(Proposal.search_text.like(_like_pattern(filters.q), escape="\\"))
+    total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions))
+    rows = db.session.scalars(
+        select(Proposal)
+        .options(*(defer(column) for column in LIST_DEFERRED))
+        .where(*conditions)
+        .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
         .limit(page_size)
         .offset((filters.page - 1) * page_size)
     ).all()
-    if rows:
-        total = rows[0].total
-    elif filters.page > 1:
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    else:
-        total = 0
     pages = max(1, -(-total // page_size))
-    return ProposalList([row.Proposal for row in rows], total, filters.page, pages)
+    return ProposalList(list(rows), total, filters.page, pages)
 
 
 def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
@@ -254,6 +267,7 @@ def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
     order = order if order is not None else Proposal.state_changed_at.desc()
     return db.session.scalars(
         select(Proposal)
+        .options(*(defer(column) for column in LIST_DEFERRED))
         .where(Proposal.state == state)
         .order_by(order, Proposal.id.desc())
         .limit(limit)
