@@ -326,6 +326,12 @@ def _participation(topics, users, at) -> None:
         now=at(20),
     )
 
+    def support_until_catalogue(proposal, backers, *, start: float) -> None:
+        for i, member in enumerate(backers):
+            if proposal.state != lc.SUPPORT:
+                break
+            participation.add_support(member, proposal, now=at(start + i * 0.1))
+
     def walk_to_support(author, title, summary, body, topic, started, extra=()):
         proposal = proposals.create(
             author, _content(topics[topic], title, summary, body), now=at(started)
@@ -384,10 +390,7 @@ def _participation(topics, users, at) -> None:
         started=1,
         extra=[aisha],
     )
-    for i, member in enumerate(backers):
-        if week.state != lc.SUPPORT:
-            break
-        participation.add_support(member, week, now=at(11 + i * 0.1))
+    support_until_catalogue(week, backers, start=11)
     if week.state == lc.CATALOGUE:
         proposals.add_outcome(
             karen,
@@ -420,10 +423,7 @@ def _participation(topics, users, at) -> None:
         "Uddannelse",
         started=2,
     )
-    for i, member in enumerate(backers):
-        if museums.state != lc.SUPPORT:
-            break
-        participation.add_support(member, museums, now=at(12 + i * 0.1))
+    support_until_catalogue(museums, backers, start=12)
     if museums.state == lc.CATALOGUE:
         proposals.add_outcome(
             karen,
