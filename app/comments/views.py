@@ -38,7 +38,7 @@ def _comment_and_proposal(comment_id: int):
 def add(proposal_id: int):
     """Write a comment, or reply to one."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     form = CommentForm()
     if not form.validate():
         return form_refused(form, proposal_id)

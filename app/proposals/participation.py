@@ -62,26 +62,24 @@ class SupportResult:
     entered_catalogue: bool = False
 
 
-def _has_supported(user: User, proposal: Proposal) -> bool:
-    return (
-        db.session.scalar(
-            select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
-        )
-        is not None
-    )
-
-
 def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResult:
     """Back the proposal. The support that reaches the threshold moves it into the
-    catalogue in the same transaction; every support after that is refused."""
-    if user.is_authenticated and _has_supported(user, proposal):
+    catalogue in the same transaction; every support after that is refused.
+
+    The unique (proposal, member) row decides first, so supporting twice changes nothing
+    and is no error; then the rules are checked and the counter is bumped, or the row goes."""
+    if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
         return SupportResult(changed=False)
     is_proposer = services.is_proposer(user, proposal)
-    lc.check_support(
-        services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
-    )
-    # The guarded UPDATE is the lock: on PostgreSQL it holds the row, on SQLite the
-    # database, until commit. Only while the count is below the threshold does it count.
+    try:
+        lc.check_support(
+            services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
+        )
+    except lc.Refusal:
+        db.session.rollback()
+        raise
+    # The guarded UPDATE counts only while the count is below the threshold; the write
+    # lock (the row on PostgreSQL, the database on SQLite) is held until commit.
     row = db.session.execute(
         update(Proposal)
         .where(
@@ -95,14 +93,12 @@ def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResu
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
+        db.session.rollback()
         db.session.refresh(proposal)
         lc.check_support(
             services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
         )
         raise lc.WrongState("changed_meanwhile")
-    if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
-        db.session.rollback()  # the same member twice at once: the first one counts
-        return SupportResult(changed=False)
     set_committed_value(proposal, "support_count", row.support_count)
     if row.support_count < row.support_threshold:
         return SupportResult(changed=True)

@@ -108,6 +108,19 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     )
 
 
+def load_for_action(proposal_id: int, user, now: datetime) -> Proposal:
+    """The proposal an action is posted to, in one query when it is public (as every
+    proposal members act on is); otherwise as `load_proposal` decides who may see it."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    g.proposal_id = proposal_id
+    _apply_due_to(proposal, now)
+    if proposal.state in lc.PUBLIC_STATES:
+        return proposal
+    return load_proposal(proposal_id, user, now).proposal
+
+
 def load_detail(page: ProposalPage) -> ProposalPage:
     """Add the timeline, the outcomes and (for proposers) the open invitations."""
     proposal = page.proposal

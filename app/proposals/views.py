@@ -239,7 +239,7 @@ def edit(proposal_id: int):
 def transition(proposal_id: int):
     """Move the proposal to another state, as the lifecycle table allows."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     form = TransitionForm()
     if not form.validate():
         return form_refused(form, proposal_id)
@@ -261,7 +261,7 @@ def transition(proposal_id: int):
 def invite(proposal_id: int):
     """Invite a member to become a co-proposer."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     form = InviteForm()
     if not form.validate():
         return form_refused(form, proposal_id)
@@ -277,7 +277,7 @@ def invite(proposal_id: int):
 def answer(proposal_id: int, answer: str):
     """Accept or decline an invitation to be a co-proposer."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     proposer = services.answer_invitation(
         current_user, proposal, accept=answer == "accept", now=now
     )
@@ -301,7 +301,7 @@ def answer(proposal_id: int, answer: str):
 def outcomes(proposal_id: int):
     """Record a dated outcome of the political treatment."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     if not current_user.is_secretariat:
         raise lc.NotAllowed("not_secretariat")
     form = OutcomeForm()
@@ -321,7 +321,7 @@ def outcomes(proposal_id: int):
 def support(proposal_id: int, action: str):
     """Back the proposal, or take the backing back (both idempotent)."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     if action == "support":
         result = participation.add_support(current_user, proposal, now=now)
         db.session.commit()
@@ -349,7 +349,7 @@ def support(proposal_id: int, action: str):
 def stance(proposal_id: int):
     """State where you stand: for, against or abstain."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     value = (request.form.get("stance") or "").strip()
     if participation.set_stance(current_user, proposal, value, now=now):
         db.session.commit()
@@ -364,7 +364,7 @@ def stance(proposal_id: int):
 def like(proposal_id: int, action: str):
     """Like the proposal, or take the like back (both idempotent)."""
     now = utcnow()
-    proposal = queries.load_proposal(proposal_id, current_user, now).proposal
+    proposal = queries.load_for_action(proposal_id, current_user, now)
     verb = participation.like if action == "like" else participation.unlike
     verb(current_user, proposal, now=now)
     db.session.commit()
