@@ -79,6 +79,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         "MIN_PROPOSERS": _positive_int(
             "FORSLAG_MIN_PROPOSERS", environ.get("FORSLAG_MIN_PROPOSERS", "1")
         ),
+        "PAGE_CACHE_SECONDS": parse_duration(
+            environ.get("FORSLAG_PAGE_CACHE_SECONDS", "5s")
+        ).total_seconds(),
         "PASSWORD_RESET_VALID_FOR": parse_duration(
             environ.get("FORSLAG_PASSWORD_RESET_VALID_FOR", "1h")
         ),

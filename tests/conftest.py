@@ -144,6 +144,8 @@ def base_config(empty_database, instance_path, smtp_server) -> dict:
         "INSTANCE_PATH": str(instance_path),
         "MAIL_URL": smtp_server.url,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
+        # Pages are read back right after each change; tests/test_caching.py turns it on.
+        "PAGE_CACHE_SECONDS": 0,
     }
 
 
@@ -266,6 +268,7 @@ def live_env(base_config: dict, **extra: str) -> dict[str, str]:
         "SECRET_KEY": TEST_SECRET_KEY,
         "MAIL_URL": base_config["MAIL_URL"],
         "FORSLAG_INSTANCE_PATH": base_config["INSTANCE_PATH"],
+        "FORSLAG_PAGE_CACHE_SECONDS": "0s",
         **extra,
     }
 

@@ -3,7 +3,7 @@
 import pytest
 
 from app.errors import render_error
-from tests.support.forms import post_form, text_of
+from tests.support.forms import text_of
 
 DANISH_TITLES = {
     400: "Forespørgslen kunne ikke forstås",
@@ -31,7 +31,7 @@ ENGLISH_TITLES = {
 @pytest.mark.parametrize("status", [400, 403, 404, 405, 409, 413, 429, 500])
 def test_error_pages_in_both_languages(failing_app, status, lang):
     client = failing_app.test_client()
-    post_form(client, "/language", {"lang": lang})
+    client.post("/language", data={"lang": lang})
     response = client.get(f"/__fail/{status}" if status != 500 else "/__crash")
     assert response.status_code == status
     html = text_of(response)

@@ -16,7 +16,7 @@ from tests.support.pages import (
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_every_page_is_valid_html(failing_app, make_user, assert_valid_html, lang):
     client = failing_app.test_client()
-    post_form(client, "/language", {"lang": lang})
+    client.post("/language", data={"lang": lang})
     pages: dict[str, str] = {}
     for name, path in VISITOR_PAGES.items():
         pages[name] = text_of(client.get(path))
@@ -49,7 +49,7 @@ def test_every_proposal_page_is_valid_html(
         key = account.id if account else None
         if key not in clients:
             client = app.test_client()
-            post_form(client, "/language", {"lang": lang})
+            client.post("/language", data={"lang": lang})
             if account is not None:
                 login(client, account)
             clients[key] = client

@@ -56,13 +56,13 @@ def test_danish_translations_keep_their_placeholders():
 
 def test_switch_to_english_and_back(client):
     assert '<html lang="da">' in text_of(client.get("/register"))
-    response = post_form(client, "/language", {"lang": "en", "next": "/register"})
+    response = client.post("/language", data={"lang": "en", "next": "/register"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/register"
     html = text_of(client.get("/register"))
     assert '<html lang="en">' in html and "Create account" in html and "Dansk" in html
 
-    response = post_form(client, "/language", {"lang": "da", "next": "/"})
+    response = client.post("/language", data={"lang": "da", "next": "/"})
     html = text_of(client.get("/"))
     assert '<html lang="da">' in html and "English" in html
 
@@ -78,20 +78,20 @@ def test_switch_returns_to_the_referring_page_without_next(client):
 
 
 def test_switch_never_redirects_off_site(client):
-    response = post_form(client, "/language", {"lang": "en", "next": "https://evil.example/"})
+    response = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
 
 def test_unknown_language_is_refused_in_the_current_language(client):
-    response = post_form(client, "/language", {"lang": "de"})
+    response = client.post("/language", data={"lang": "de"})
     assert response.status_code == 400
     assert "Vælg et af sprogene" in text_of(response)
     assert '<html lang="da">' in text_of(client.get("/"))
 
 
 def test_form_errors_come_in_english_after_switching(client):
-    post_form(client, "/language", {"lang": "en"})
+    client.post("/language", data={"lang": "en"})
     response = post_form(client, "/register", {"name": "", "email": "x", "password": "y"})
     html = text_of(response)
     assert "This field is required." in html

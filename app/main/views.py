@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
 from app.database import utcnow
+from app.extensions import csrf
 from app.i18n import LANGUAGES
 from app.proposals import lifecycle as lc
 from app.proposals import queries
@@ -18,6 +19,12 @@ bp = Blueprint("main", __name__)
 
 
 class LanguageForm(FlaskForm):
+    """The language switch carries no CSRF token: the worst a forged one can do is change
+    the language, and without a token every visitor's page can be shared (app.caching)."""
+
+    class Meta:
+        csrf = False
+
     lang = StringField()
     next = HiddenField()
 
@@ -44,6 +51,7 @@ def index():
 
 
 @bp.post("/language")
+@csrf.exempt
 def language():
     """Switch the language for this session, without JavaScript."""
     form = LanguageForm()

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import ERROR_STATUSES, error_page_path
-from tests.support.forms import post_form, text_of
+from tests.support.forms import text_of
 from tests.support.pages import REFUSED_FORMS, VISITOR_PAGES, proposal_pages, reset_link
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_every_page_is_accessible(page, failing_app, make_user, assert_accessibl
 
     # Statuses no visitor can provoke yet: render them with the app's own error page.
     client = failing_app.test_client()
-    post_form(client, "/language", {"lang": lang})
+    client.post("/language", data={"lang": lang})
     for status in ERROR_STATUSES:
         page.goto("/")
         page.set_content(text_of(client.get(error_page_path(status))))

@@ -7,10 +7,14 @@ import re
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client, path: str = "/") -> str:
-    """The CSRF token a page hands out to this client's session."""
-    html = client.get(path).get_data(as_text=True)
+def csrf_token(client, path: str | None = None) -> str:
+    """The CSRF token a page hands out to this client's session (by default the front
+    page's, which has one when signed in, else the login form's)."""
+    html = client.get(path or "/").get_data(as_text=True)
     match = _TOKEN.search(html)
+    if match is None and path is None:
+        path = "/login"
+        match = _TOKEN.search(client.get(path).get_data(as_text=True))
     assert match, f"no csrf_token on {path}"
     return match.group(1)
 
