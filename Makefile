@@ -46,9 +46,9 @@ messages: $(VENV)/.installed
 		--project Forslag -o app/translations/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
-# Chromium from Debian (when missing and we are root), axe-core and the Nu HTML Checker.
+# Chromium and wrk from Debian (when missing and we are root), axe-core and the Nu HTML Checker.
 test-tools: tests/node_modules/.installed
-	@bash tests/tools/install-chromium
+	@bash tests/tools/install-debian-tools
 
 tests/node_modules/.installed: tests/package.json
 	cd tests && npm install --no-save --no-audit --no-fund --loglevel=error

@@ -1,13 +1,16 @@
-"""bench/generate at a tiny scale, so the benchmark's data generator cannot rot: it fills
-an empty database with every state and counters equal to their rows."""
+"""bench/generate and bench/run at a tiny scale, so the benchmark cannot rot: the generator
+fills an empty database with every state and counters equal to their rows, and the run
+measures every page and finds every acknowledged support stored exactly once."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 
 from sqlalchemy import create_engine, text
 
-from tests.support import ROOT
+from tests.support import ROOT, require
 
 CONSISTENT = {
     "support_count": "supports",
@@ -64,3 +67,43 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
         timeout=120,
     )
     assert again.returncode != 0 and "not empty" in again.stderr
+
+
+def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_path):
+    require(shutil.which("wrk") is not None, "wrk")
+    figures = tmp_path / "figures.json"
+    env = {**os.environ, "DATABASE_URL": empty_database("benchrun")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run"),
+            "--scale",
+            "0.001",
+            "--duration",
+            "1",
+            "--workers",
+            "2",
+            "--connections",
+            "2",
+            "--json",
+            str(figures),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(figures.read_text())
+    names = [f["name"] for f in report["figures"]]
+    assert names[0] == "/healthz" and "support POST" in names
+    assert {"front page", "list", "detail, 200 comments", "API list", "API detail"} <= set(names)
+    for figure in report["figures"]:
+        assert figure["requests"] > 0 and figure["errors"] == 0, figure
+        assert 0 < figure["p50_us"] <= figure["p99_us"], figure
+        assert figure["ratio"] > 0
+    supports = report["supports"]
+    assert supports["acknowledged"] > 0
+    assert supports["lost"] == supports["doubled"] == supports["unplanned"] == 0
+    assert supports["stored"] == supports["acknowledged"] + supports["in flight at the stop"]
+    assert "| support POST" in result.stdout and "/healthz" in result.stdout
