@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from app import config as settings
+from app.database import serialize_sqlite_writers
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(environ, Path(app.instance_path)))
     app.config.update(config)
+    # A server's connections can drop between requests, a SQLite file's cannot: a ping
+    # before every request would cost each page a statement for nothing.
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not uri.startswith("sqlite")}
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["int"] = RowId
 
@@ -56,6 +63,8 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.views import unauthorized
 
     db.init_app(app)
+    with app.app_context():
+        serialize_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

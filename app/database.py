@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
+import threading
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -72,3 +75,100 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()
+
+
+# --- one writer at a time, handed over without SQLite's sleeps ---------------------------
+#
+# SQLite lets one connection write at a time. A writer that finds the lock taken sleeps in
+# SQLite's busy handler for 1, 2, 5, 10 … 100 ms before trying again, so under a crowd of
+# supports many wait far longer than the writer before them took. Every writer of the file
+# first takes an exclusive lock on "<file>-writer.lock" instead, and gives it back right
+# after its COMMIT or ROLLBACK: the kernel wakes the next writer the moment the last ends.
+# A thread that already writes through another connection would wait for itself; it
+# polls instead and gives up after the timeout, as SQLite's own lock would.
+
+_WRITES = ("insert", "update", "delete", "replace")
+_holders: dict[str, int] = {}  # lock file -> the thread of this process that holds it
+
+
+class _WriterLock:
+    def __init__(self, path: str, timeout: float) -> None:
+        self._path = path
+        self._file = open(path, "a+b")  # noqa: SIM115 (held for the connection's life)
+        self._timeout = timeout
+        self.held = False
+
+    def acquire(self) -> None:
+        fd = self._file.fileno()
+        if _holders.get(self._path) != threading.get_ident():
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + self._timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise sqlite3.OperationalError("database is locked") from None
+                    time.sleep(0.001)
+        self.held = True
+        _holders[self._path] = threading.get_ident()
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if _holders.get(self._path) == threading.get_ident():
+                del _holders[self._path]
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+
+class _NoLock:
+    held = True
+
+    def release(self) -> None:
+        pass
+
+
+_NO_LOCK = _NoLock()
+
+
+def serialize_sqlite_writers(engine: Engine, *, timeout: float = 10.0) -> None:
+    """Hand SQLite's write lock from writer to writer through a lock file (see above)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    path = f"{engine.url.database}-writer.lock"
+
+    def lock_of(connection) -> _WriterLock:
+        try:
+            info = connection.info
+        except NotImplementedError:  # the dialect's own first look at a new connection
+            return _NO_LOCK
+        if "writer_lock" not in info:
+            info["writer_lock"] = _WriterLock(path, timeout)
+        return info["writer_lock"]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(conn, _cursor, statement, *_args):
+        if statement.lstrip()[:7].lower().startswith(_WRITES):
+            lock = lock_of(conn.connection)
+            if not lock.held:
+                lock.acquire()
+
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection):
+        try:
+            commit(dbapi_connection)
+        finally:
+            lock_of(dbapi_connection).release()
+
+    def do_rollback(dbapi_connection):
+        try:
+            rollback(dbapi_connection)
+        finally:
+            lock_of(dbapi_connection).release()
+
+    dialect.do_commit = do_commit
+    dialect.do_rollback = do_rollback
