@@ -17,9 +17,11 @@ def _insert(model):
 def insert_if_absent(model, **values) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True when the row is new. The unique constraint,
     not a prior SELECT, decides, so two requests at once cannot both insert."""
-    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
-    statement = _insert(model).values(**values).on_conflict_do_nothing()
-    return db.session.execute(statement.returning(model.id)).first() is not None
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT. A plain table
+    # statement: the ORM has nothing to add to it.
+    table = model.__table__
+    statement = _insert(table).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.returning(table.c.id)).first() is not None
 
 
 def upsert(model, keys: list[str], **values) -> None:

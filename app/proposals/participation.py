@@ -62,35 +62,41 @@ class SupportResult:
     entered_catalogue: bool = False
 
 
+def _has_supported(user: User, proposal: Proposal) -> bool:
+    found = select(Support.id).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    return db.session.scalar(found) is not None
+
+
 def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResult:
     """Back the proposal. The support that reaches the threshold moves it into the
     catalogue in the same transaction; every support after that is refused.
 
-    The unique (proposal, member) row decides first, so supporting twice changes nothing
-    and is no error; then the rules are checked and the counter is bumped, or the row goes."""
-    if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
-        return SupportResult(changed=False)
+    Supporting twice changes nothing and is no error. The rules are read first; then the
+    unique (proposal, member) row decides, and the counter is bumped, or the row goes."""
     is_proposer = services.is_proposer(user, proposal)
     try:
         lc.check_support(
             services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
         )
     except lc.Refusal:
-        db.session.rollback()
+        if _has_supported(user, proposal):
+            return SupportResult(changed=False)
         raise
+    if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
+        return SupportResult(changed=False)
     # The guarded UPDATE counts only while the count is below the threshold; the write
     # lock (the row on PostgreSQL, the database on SQLite) is held until commit.
+    table = Proposal.__table__.c
     row = db.session.execute(
-        update(Proposal)
+        update(Proposal.__table__)
         .where(
-            Proposal.id == proposal.id,
-            Proposal.state == lc.SUPPORT,
-            Proposal.support_deadline > now,
-            Proposal.support_count < Proposal.support_threshold,
+            table.id == proposal.id,
+            table.state == lc.SUPPORT,
+            table.support_deadline > now,
+            table.support_count < table.support_threshold,
         )
-        .values(support_count=Proposal.support_count + 1)
-        .returning(Proposal.support_count, Proposal.support_threshold)
-        .execution_options(synchronize_session=False)
+        .values(support_count=table.support_count + 1)
+        .returning(table.support_count, table.support_threshold)
     ).first()
     if row is None:
         db.session.rollback()
