@@ -85,6 +85,7 @@ def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_pat
             "2",
             "--connections",
             "2",
+            "--quick",
             "--json",
             str(figures),
         ],
