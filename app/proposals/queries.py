@@ -262,7 +262,7 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
         conditions.append(Proposal.topic_id == filters.topic.id)
     if filters.q:
         conditions.append(Proposal.search_text.like(_like_pattern(filters.q), escape="\\"))
-    total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(Proposal).where(*conditions))
     rows = db.session.scalars(
         select(Proposal)
         .options(*(defer(column) for column in LIST_DEFERRED))
