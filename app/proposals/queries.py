@@ -47,6 +47,16 @@ def _apply_due_to(proposal: Proposal, now: datetime) -> None:
     db.session.commit()
 
 
+def _current(proposal_id: int, now: datetime) -> Proposal:
+    """The proposal with any overdue deadline applied; 404 if there is none."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    g.proposal_id = proposal_id  # where a refusal's page links back to
+    _apply_due_to(proposal, now)
+    return proposal
+
+
 def apply_all_due(now: datetime) -> None:
     if services.apply_due(now):
         db.session.commit()
@@ -75,11 +85,7 @@ class ProposalPage:
 def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     """The proposal with its proposers and the viewer's invitation; 404 if the viewer may
     not see it. Overdue deadlines are applied first."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    g.proposal_id = proposal_id  # where a refusal's page links back to
-    _apply_due_to(proposal, now)
+    proposal = _current(proposal_id, now)
     proposers = db.session.scalars(
         select(Proposer)
         .options(joinedload(Proposer.user))
@@ -111,11 +117,7 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
 def load_for_action(proposal_id: int, user, now: datetime) -> Proposal:
     """The proposal an action is posted to, in one query when it is public (as every
     proposal members act on is); otherwise as `load_proposal` decides who may see it."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    g.proposal_id = proposal_id
-    _apply_due_to(proposal, now)
+    proposal = _current(proposal_id, now)
     if proposal.state in lc.PUBLIC_STATES:
         return proposal
     return load_proposal(proposal_id, user, now).proposal
