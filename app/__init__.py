@@ -102,10 +102,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app import demo
+    from app import backup, demo
     from app.accounts.cli import users_cli
     from app.proposals.cli import lifecycle_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(lifecycle_cli)
     app.cli.add_command(demo.demo_command)
+    backup.init_app(app)
