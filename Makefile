@@ -19,6 +19,7 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations test-tools
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --recursive --severity-level medium app
 	$(BIN)/python -m pytest -p xdist -n $(WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -56,6 +57,7 @@ tests/node_modules/.installed: tests/package.json
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --recursive --severity-level medium app
 
 clean:
 	rm -rf $(VENV) tests/node_modules .pytest_cache .ruff_cache

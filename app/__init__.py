@@ -52,6 +52,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -93,6 +94,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(secretariat)
     app.register_blueprint(api)
     app.register_blueprint(feeds)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """After the blueprints: the limits are put on the views the blueprints registered."""
+    from app import ratelimits
+
+    ratelimits.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

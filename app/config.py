@@ -59,6 +59,19 @@ def secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _choice(name: str, text: str, choices: tuple[str, ...]) -> str:
+    value = text.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+    return value
+
+
+def _whole_number(name: str, text: str) -> int:
+    if not text.strip().isdigit():
+        raise ConfigError(f"{name} must be a whole number from 0, not {text!r}")
+    return int(text)
+
+
 def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
     """Build the settings mapping create_app starts from."""
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forslag.db'}"
@@ -85,6 +98,17 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         "PASSWORD_RESET_VALID_FOR": parse_duration(
             environ.get("FORSLAG_PASSWORD_RESET_VALID_FOR", "1h")
         ),
+        "HTTPS": _choice("FORSLAG_HTTPS", environ.get("FORSLAG_HTTPS", "auto"), ("auto", "always")),
+        "TRUSTED_PROXIES": _whole_number(
+            "FORSLAG_TRUSTED_PROXIES", environ.get("FORSLAG_TRUSTED_PROXIES", "0")
+        ),
+        "RATELIMIT_ENABLED": _choice(
+            "FORSLAG_RATE_LIMITS", environ.get("FORSLAG_RATE_LIMITS", "on"), ("on", "off")
+        )
+        == "on",
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Several sites may count in one Redis: each under its own prefix.
+        "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX") or "forslag",
     }
 
 

@@ -44,9 +44,11 @@ CSRF_MESSAGE = _l(
 )
 
 
-def render_error(status: int, description: str | None = None, back: str | None = None):
+def render_error(
+    status: int, description: str | None = None, back: str | None = None, back_label=None
+):
     """The error page for `status`, with a specific description when there is one, and a
-    link back to where the user was acting."""
+    link back to where the user was acting (by default, a proposal)."""
     return (
         render_template(
             "errors/error.html",
@@ -55,6 +57,7 @@ def render_error(status: int, description: str | None = None, back: str | None =
             explanation=EXPLANATIONS.get(status, ""),
             description=description,
             back=back,
+            back_label=back_label or _l("Back to the proposal"),
         ),
         status,
     )

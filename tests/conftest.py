@@ -146,6 +146,8 @@ def base_config(empty_database, instance_path, smtp_server) -> dict:
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         # Pages are read back right after each change; tests/test_caching.py turns it on.
         "PAGE_CACHE_SECONDS": 0,
+        # Tests send many requests from one client; tests/test_rate_limits.py turns it on.
+        "RATELIMIT_ENABLED": False,
     }
 
 
