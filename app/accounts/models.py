@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -12,6 +12,7 @@ from app.database import UTCDateTime
 from app.extensions import db
 
 ROLES = ("citizen", "member", "secretariat")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class User(UserMixin, db.Model):
@@ -48,7 +49,14 @@ class User(UserMixin, db.Model):
         return [r for r in self.roles if r != "citizen"] or ["citizen"]
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.login_version}"
+        return f"{self.id}.{self.login_version}.{self.born}"
+
+    @property
+    def born(self) -> int:
+        """When the account was made, in microseconds: with it a session names this account
+        and no other, even when a restore from backup lets a later account take the id of
+        one the restore removed."""
+        return (self.created_at - EPOCH) // timedelta(microseconds=1)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -68,11 +76,13 @@ class PasswordResetToken(db.Model):
 
 
 def load_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the session names the user and the password generation."""
-    user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
+    """Flask-Login's loader: the session names the user, the password generation and when
+    the account was made."""
+    parts = session_id.split(".")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.login_version != int(version):
+    user_id, version, born = (int(part) for part in parts)
+    user = db.session.get(User, user_id)
+    if user is None or user.login_version != version or user.born != born:
         return None
     return user

@@ -135,9 +135,28 @@ def test_changing_the_password_ends_earlier_sessions(ctx):
     assert load_user(user.get_id()) == user
 
 
-@pytest.mark.parametrize("session_id", ["", "x", "1", "1.x", "abc.1", "999.1", "1.2.3"])
+@pytest.mark.parametrize(
+    "session_id", ["", "x", "1", "1.1", "1.x.1", "abc.1.1", "999.1.1", "1.1.1.1", "-1.1.1"]
+)
 def test_load_user_refuses_malformed_ids(ctx, session_id):
     assert load_user(session_id) is None
+
+
+def test_a_session_does_not_pass_to_a_later_account_with_the_same_id(ctx):
+    """After a restore from backup, a new account can get the id of one the restore
+    removed: the removed account's sessions must not log in as the new one."""
+    removed = services.create_user(email="a@example.org", name="A", password="a password!", now=NOW)
+    session_id = removed.get_id()
+    user_id = removed.id
+    ctx.delete(removed)
+    ctx.flush()
+    later = services.create_user(
+        email="b@example.org", name="B", password="b password!", now=NOW + HOUR
+    )
+    later.id = user_id
+    ctx.flush()
+    assert load_user(session_id) is None
+    assert load_user(later.get_id()) == later
 
 
 # --- the member register ---------------------------------------------------------------
