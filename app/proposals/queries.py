@@ -73,6 +73,8 @@ class ProposalPage:
     invitation: Invitation | None = None
     pending_invitations: list[Invitation] = field(default_factory=list)
     viewer_is_proposer: bool = False
+    # A proposer acts as one while a member (services.acts_as_proposer).
+    viewer_acts_as_proposer: bool = False
     moderation: list = field(default_factory=list)
 
     @property
@@ -110,7 +112,11 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     if not visible:
         abort(404)
     return ProposalPage(
-        proposal, proposers, invitation=invitation, viewer_is_proposer=viewer_is_proposer
+        proposal,
+        proposers,
+        invitation=invitation,
+        viewer_is_proposer=viewer_is_proposer,
+        viewer_acts_as_proposer=viewer_is_proposer and viewer.is_member,
     )
 
 
@@ -147,7 +153,7 @@ def load_detail(page: ProposalPage) -> ProposalPage:
             .where(Outcome.proposal_id == proposal.id)
             .order_by(Outcome.date, Outcome.id)
         ).all()
-    if page.viewer_is_proposer and proposal.state in lc.INVITING_STATES:
+    if page.viewer_acts_as_proposer and proposal.state in lc.INVITING_STATES:
         page.pending_invitations = db.session.scalars(
             select(Invitation)
             .options(joinedload(Invitation.user))

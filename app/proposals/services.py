@@ -82,12 +82,21 @@ def is_proposer(user: User | None, proposal: Proposal) -> bool:
     )
 
 
+def acts_as_proposer(user: User | None, proposal: Proposal) -> bool:
+    """A proposer acts as one while a member: whose membership the secretariat revokes
+    stays on the list (it is their text) but may no longer edit, invite or move it."""
+    return bool(user is not None and user.is_authenticated and user.is_member) and is_proposer(
+        user, proposal
+    )
+
+
 def capacities(user: User | None, proposal: Proposal, *, proposer: bool | None = None) -> set[str]:
-    """The capacities in which `user` can act on `proposal`."""
+    """The capacities in which `user` can act on `proposal`; `proposer` is whether they act
+    as its proposer, when the caller knows already."""
     if user is None or not user.is_authenticated:
         return set()
     result = set()
-    if proposer if proposer is not None else is_proposer(user, proposal):
+    if proposer if proposer is not None else acts_as_proposer(user, proposal):
         result.add(lc.PROPOSER)
     if user.is_secretariat:
         result.add(lc.SECRETARIAT)
@@ -125,7 +134,7 @@ def create(author: User, content: Content, *, now: datetime) -> Proposal:
 
 def edit(actor: User, proposal: Proposal, content: Content, *, now: datetime) -> Version | None:
     """Change the content; from the hearing on, every save that changes it is a version."""
-    if not is_proposer(actor, proposal):
+    if not acts_as_proposer(actor, proposal):
         raise NotAllowed("not_a_proposer")
     if not lc.may_edit(proposal.state, is_proposer=True):
         raise WrongState("not_editable")
@@ -169,7 +178,7 @@ def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Inv
     """Invite a member to join the proposer list."""
     from app.accounts.services import find_by_email
 
-    if not is_proposer(actor, proposal):
+    if not acts_as_proposer(actor, proposal):
         raise NotAllowed("not_a_proposer")
     if not lc.may_invite(proposal.state, is_proposer=True):
         raise WrongState("not_inviting")

@@ -122,7 +122,7 @@ def detail(proposal_id: int):
     now = utcnow()
     page = queries.load_detail(queries.load_proposal(proposal_id, current_user, now))
     proposal = page.proposal
-    actors = services.capacities(current_user, proposal, proposer=page.viewer_is_proposer)
+    actors = services.capacities(current_user, proposal, proposer=page.viewer_acts_as_proposer)
     rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
     hearing_only = request.args.get("input") == "hearing"
     viewer = current_user if current_user.is_authenticated else None
@@ -139,8 +139,8 @@ def detail(proposal_id: int):
         may_comment=proposal.state in lc.COMMENTABLE_STATES,
         may_like=proposal.state in lc.LIKEABLE_STATES,
         actions=[(rule, action_label(rule.source, rule.target)) for rule in rules],
-        may_edit=lc.may_edit(proposal.state, is_proposer=page.viewer_is_proposer),
-        may_invite=lc.may_invite(proposal.state, is_proposer=page.viewer_is_proposer),
+        may_edit=lc.may_edit(proposal.state, is_proposer=page.viewer_acts_as_proposer),
+        may_invite=lc.may_invite(proposal.state, is_proposer=page.viewer_acts_as_proposer),
         may_record_outcome=current_user.is_authenticated
         and current_user.is_secretariat
         and proposal.state == lc.CATALOGUE,
@@ -213,7 +213,7 @@ def edit(proposal_id: int):
     """Edit a proposal's content while it is a draft or being developed."""
     page = queries.load_proposal(proposal_id, current_user, utcnow())
     proposal = page.proposal
-    if not page.viewer_is_proposer:
+    if not page.viewer_acts_as_proposer:
         raise lc.NotAllowed("not_a_proposer")
     if not lc.may_edit(proposal.state, is_proposer=True):
         raise lc.WrongState("not_editable")
