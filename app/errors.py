@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.extensions import db
@@ -20,6 +23,7 @@ TITLES = {
     422: _l("Some of what you entered needs correcting"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
+    503: _l("The site is busy for a moment"),
 }
 
 EXPLANATIONS = {
@@ -36,7 +40,14 @@ EXPLANATIONS = {
     422: _l("Correct what is marked and send it again."),
     429: _l("You have made many requests in a short time. Wait a moment and try again."),
     500: _l("The error has been recorded. Nothing you had saved is lost. Try again in a moment."),
+    503: _l(
+        "The database could not answer just now, so nothing was saved. Nothing you had saved "
+        "is lost. Try again in a moment."
+    ),
 }
+
+PLAIN_TEXT = "text/plain; charset=utf-8"
+PLAIN_503 = "503 — Prøv igen om lidt. / Try again in a moment.\n"
 
 CSRF_MESSAGE = _l(
     "The form had expired or did not come from this site, so nothing was saved. "
@@ -89,6 +100,24 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError):
+        """The database failed to answer, not the request: a restore holding its tables, a
+        deadlock broken, a failover. Say so, and that trying again will do."""
+        with contextlib.suppress(Exception):  # the connection may be gone altogether
+            db.session.rollback()
+        app.logger.warning("the database did not answer: %s", error.orig)
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": "Service Unavailable", "status": 503})
+            response.status_code = 503
+        else:
+            try:
+                response = make_response(render_error(503))
+            except Exception:  # the page needs the database too: plain text then
+                response = make_response(PLAIN_503, 503, {"Content-Type": PLAIN_TEXT})
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError):
         db.session.rollback()
@@ -99,5 +128,5 @@ def init_app(app: Flask) -> None:
             return (
                 "500 — Der opstod en fejl hos os. / Something went wrong on our side.\n",
                 500,
-                {"Content-Type": "text/plain; charset=utf-8"},
+                {"Content-Type": PLAIN_TEXT},
             )

@@ -60,3 +60,25 @@ def test_api_errors_are_json(client):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.is_json and response.json["status"] == 404
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_a_database_that_does_not_answer_gets_a_503(failing_app, lang):
+    """A restore holding the tables, a deadlock broken, a failover: not the request's fault,
+    and trying again will do."""
+    from sqlalchemy.exc import OperationalError
+
+    def unavailable():
+        raise OperationalError("SELECT 1", {}, Exception("deadlock detected"))
+
+    failing_app.add_url_rule("/__busy", view_func=unavailable)
+    failing_app.add_url_rule("/api/__busy", endpoint="api_busy", view_func=unavailable)
+    client = failing_app.test_client()
+    client.post("/language", data={"lang": lang})
+    response = client.get("/__busy")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    title = "Siden har travlt et øjeblik" if lang == "da" else "The site is busy for a moment"
+    assert f"<h1>{title}</h1>" in text_of(response)
+    api = client.get("/api/__busy")
+    assert api.status_code == 503 and api.json["status"] == 503
