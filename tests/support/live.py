@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ class LiveServer:
     url: str
     process: subprocess.Popen
     log_path: Path
+    own_process_group: bool = False
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -33,9 +36,35 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL the master and all its workers at the same instant, as a crash or the OOM
+        killer would: no request is finished, no connection closed, nothing flushed. Returns
+        once the port is closed, i.e. no process of the server is left."""
+        if not self.own_process_group:
+            raise RuntimeError("kill() needs start_gunicorn(..., own_process_group=True)")
+        with contextlib.suppress(ProcessLookupError):  # the whole group had already ended
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        port = int(self.url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except ConnectionRefusedError:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"port {port} still open 10 s after SIGKILL:\n{self.log()}")
 
-def start_gunicorn(env: dict[str, str], log_path: Path, *, workers: int = 2) -> LiveServer:
-    """Start `gunicorn wsgi:app` with `env` added to the environment; wait until it answers."""
+
+def start_gunicorn(
+    env: dict[str, str], log_path: Path, *, workers: int = 2, own_process_group: bool = False
+) -> LiveServer:
+    """Start `gunicorn wsgi:app` with `env` added to the environment; wait until it answers.
+
+    With `own_process_group`, the master and its workers form a process group of their own,
+    so `kill()` can SIGKILL them all at once. It is not the default: outside the terminal's
+    foreground group, gunicorn would not get the SIGINT of a Ctrl-C that stops the tests.
+    """
     port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
@@ -57,9 +86,10 @@ def start_gunicorn(env: dict[str, str], log_path: Path, *, workers: int = 2) -> 
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
+        process_group=0 if own_process_group else None,
     )
     log.close()
-    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, own_process_group)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
