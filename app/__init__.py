@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class RowId(IntegerConverter):
     """`<int:…>` in every route: a positive id that fits the database's integer column, so
-    /proposals/99999999999999999999 is a 404 rather than an overflow."""
+    /proposals/99999999999999999999 is a 404 rather than an overflow, written in ASCII
+    digits only (Python's \\d and int() would read /proposals/１ as proposal 1)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -98,6 +98,8 @@ def parse_moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TIME)
+    # Pages show it in Danish time: 9999-12-31T23:30+00:00 has none (OverflowError).
+    moment.astimezone(LOCAL_TIME)
     return moment.astimezone(UTC)
 
 
