@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Test processes: the machine has 2 cores.
+# Test processes: the machine has 2 cores. Work stealing keeps both busy to the end.
 WORKERS ?= 2
 
 .PHONY: run test install translations messages test-tools lint clean
@@ -20,7 +20,7 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations test-tools
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium app
-	$(BIN)/python -m pytest -p xdist -n $(WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p xdist -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 

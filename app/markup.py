@@ -103,5 +103,6 @@ def render_markdown(text: str | None) -> Markup:
         },
         output_format="html",
     )
+    cleaned = _CLEANER.clean(html)
     # Cleaned by the allow-list above: the one place user text becomes markup.
-    return Markup(_CLEANER.clean(html))  # noqa: S704  # nosec B704
+    return Markup(cleaned)  # noqa: S704  # nosec B704
