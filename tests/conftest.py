@@ -307,37 +307,16 @@ def browser():
     playwright.stop()
 
 
-def _is_expected_document_error(message) -> bool:
-    """A page deliberately answered with 4xx logs that as a console error: not a fault."""
-    url = (message.location or {}).get("url", "")
-    return message.text.startswith(
-        "Failed to load resource: the server responded with a status of 4"
-    ) and not url.endswith((".css", ".js", ".svg"))
-
-
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser tab on the live server. It fails the test when the page logs an
     error, throws, or opens a dialog (which would mean injected script ran)."""
+    from tests.support.checkers import watch
+
     context = browser.new_context(base_url=live_server.url, locale="da-DK")
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    problems: list[str] = []
-    tab.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" and not _is_expected_document_error(m)
-            else None
-        ),
-    )
-    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-
-    def _dialog(dialog):
-        problems.append(f"dialog opened: {dialog.message}")
-        dialog.dismiss()
-
-    tab.on("dialog", _dialog)
+    problems = watch(tab, dismiss=True)
     yield tab
     context.close()
     assert not problems, "\n".join(problems)

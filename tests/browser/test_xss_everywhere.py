@@ -36,7 +36,7 @@ from app.proposals.models import Proposal
 from app.secretariat import services as console
 from app.secretariat.models import AuditEntry
 from app.secretariat.queries import PAGE_SIZE
-from tests.conftest import _is_expected_document_error
+from tests.support.checkers import watch
 from tests.support.proposals import force
 from tests.support.xss import ALL_VECTORS, MORE_VECTORS, dangerous_markup
 
@@ -134,30 +134,6 @@ POKE_JS = """() => {
 def test_more_vectors_leave_no_markup_that_runs(vector):
     """tests/test_markup.py does this for VECTORS; the sweep below uses both lists."""
     assert dangerous_markup(str(render_markdown(vector))) == []
-
-
-def watch(tab, *, dismiss: bool = False) -> list[str]:
-    """Record what injected script would cause in `tab`: dialogs, page errors, console
-    errors (a Content-Security-Policy refusal is one). The list fills as it happens.
-    Dialogs are left to the `page` fixture to dismiss, unless told to."""
-    seen: list[str] = []
-
-    def dialog(d) -> None:
-        seen.append(f"dialog opened: {d.message}")
-        if dismiss:
-            d.dismiss()
-
-    tab.on("dialog", dialog)
-    tab.on("pageerror", lambda e: seen.append(f"page error: {e}"))
-    tab.on(
-        "console",
-        lambda m: (
-            seen.append(f"console {m.type}: {m.text}")
-            if m.type == "error" and not _is_expected_document_error(m)
-            else None
-        ),
-    )
-    return seen
 
 
 def bypass_csp(tab) -> None:

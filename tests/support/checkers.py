@@ -95,3 +95,35 @@ def describe_html_errors(errors: list[dict]) -> str:
         f"line {e.get('lastLine')}: {e.get('message')} [{e.get('extract', '').strip()}]"
         for e in errors
     )
+
+
+def _is_expected_document_error(message) -> bool:
+    """A page deliberately answered with 4xx logs that as a console error: not a fault."""
+    url = (message.location or {}).get("url", "")
+    return message.text.startswith(
+        "Failed to load resource: the server responded with a status of 4"
+    ) and not url.endswith((".css", ".js", ".svg"))
+
+
+def watch(tab, *, dismiss: bool = False) -> list[str]:
+    """Record what injected script would cause in `tab`: dialogs, page errors, console
+    errors (a Content-Security-Policy refusal is one). The list fills as it happens.
+    Dialogs are dismissed only when told to: one listener per tab should."""
+    seen: list[str] = []
+
+    def dialog(d) -> None:
+        seen.append(f"dialog opened: {d.message}")
+        if dismiss:
+            d.dismiss()
+
+    tab.on("dialog", dialog)
+    tab.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    tab.on(
+        "console",
+        lambda m: (
+            seen.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and not _is_expected_document_error(m)
+            else None
+        ),
+    )
+    return seen
