@@ -122,7 +122,7 @@ def init_app(app: Flask) -> None:
         return render_error(
             429,
             _(
-                "You have done this many times in a short while. Try again in %(wait)s.",
+                "You can try again in %(wait)s.",
                 wait=format_timedelta(timedelta(seconds=wait), threshold=1.1),
             ),
             back=back,
