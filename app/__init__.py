@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -12,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from app import config as settings
 from app.database import serialize_sqlite_writers
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.urls import public_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +46,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(environ, Path(app.instance_path)))
     app.config.update(config)
+    app.config["PUBLIC_URL"] = settings.public_url(app.config["PUBLIC_URL"])
+    if app.config.get("TRUSTED_HOSTS") is None and (
+        app.config["PUBLIC_URL_GIVEN"] or "PUBLIC_URL" in config
+    ):
+        # Told its address, the site answers no other host (a 400): nothing a request
+        # claims about where it is can find its way into a link.
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname]
     # A server's connections can drop between requests, a SQLite file's cannot: a ping
     # before every request would cost each page a statement for nothing.
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -62,7 +71,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import caching, forms, i18n, security
+    from app import caching, forms, i18n, security, worker
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
 
@@ -79,6 +88,8 @@ def register_extensions(app: Flask) -> None:
     forms.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    worker.init_app(app)
+    app.jinja_env.globals["public_url"] = public_url
 
 
 def register_blueprints(app: Flask) -> None:
@@ -87,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from app.comments.views import bp as comments
     from app.feeds.views import bp as feeds
     from app.main.views import bp as main
+    from app.notifications.views import bp as notifications
     from app.proposals.views import bp as proposals
     from app.secretariat.views import bp as secretariat
 
@@ -97,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(secretariat)
     app.register_blueprint(api)
     app.register_blueprint(feeds)
+    app.register_blueprint(notifications)
 
 
 def register_rate_limits(app: Flask) -> None:

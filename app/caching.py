@@ -105,6 +105,7 @@ def init_app(app: Flask) -> None:
         if (
             request.method not in ("GET", "HEAD")
             or response.status_code != 200
+            or "no-store" in response.headers.get("Cache-Control", "")
             or response.direct_passthrough
             or response.mimetype not in VALIDATED
         ):

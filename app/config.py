@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -72,6 +73,36 @@ def _whole_number(name: str, text: str) -> int:
     return int(text)
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_url(text: str) -> str:
+    """The site's address as links in mail, feeds and the API start: scheme and host, and a
+    path if the site lives under one; no query, no fragment, no trailing slash."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"FORSLAG_PUBLIC_URL must be an http(s) address such as "
+            f"https://forslag.example.dk, not {text!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"FORSLAG_PUBLIC_URL must be a plain address, not {text!r}")
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+
+
+def queue_url(text: str | None, instance_path: Path) -> str:
+    """Where the worker's queue lives: `redis://…`, or a SQLite file (the default)."""
+    if not text:
+        return f"sqlite:///{instance_path / 'queue.db'}"
+    if text.startswith(("redis://", "rediss://", "unix://")):
+        return text
+    if text.startswith("sqlite:///") and len(text) > len("sqlite:///"):
+        return text
+    raise ConfigError(
+        f"FORSLAG_QUEUE_URL must be redis://host:6379/1 or sqlite:///path, not {text!r}"
+    )
+
+
 def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
     """Build the settings mapping create_app starts from."""
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forslag.db'}"
@@ -109,6 +140,15 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         # Several sites may count in one Redis: each under its own prefix.
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX") or "forslag",
+        "PUBLIC_URL": public_url(environ.get("FORSLAG_PUBLIC_URL") or DEFAULT_PUBLIC_URL),
+        # Only a site that was told its address turns other hosts away (create_app).
+        "PUBLIC_URL_GIVEN": bool(environ.get("FORSLAG_PUBLIC_URL")),
+        "QUEUE_URL": queue_url(environ.get("FORSLAG_QUEUE_URL"), instance_path),
+        # Several sites may queue in one Redis: each under its own name.
+        "QUEUE_NAME": environ.get("FORSLAG_QUEUE_NAME") or "forslag",
+        # The first wait before trying a mail again while the server is down; it doubles
+        # with each failure, up to an hour.
+        "MAIL_RETRY_AFTER": parse_duration(environ.get("FORSLAG_MAIL_RETRY_AFTER", "30s")),
     }
 
 

@@ -8,7 +8,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 
 from app.extensions import db
 
@@ -48,6 +48,9 @@ EXPLANATIONS = {
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
 PLAIN_503 = "503 — Prøv igen om lidt. / Try again in a moment.\n"
+PLAIN_UNKNOWN_HOST = (
+    "400 — Denne adresse hører ikke til siden. / This address does not belong to the site.\n"
+)
 
 CSRF_MESSAGE = _l(
     "The form had expired or did not come from this site, so nothing was saved. "
@@ -84,6 +87,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(SecurityError)
+    def _unknown_host(_error: SecurityError):
+        """A Host the site does not answer to (TRUSTED_HOSTS): no page of the site can be
+        drawn for it, since every link on one would be made on that host."""
+        return PLAIN_UNKNOWN_HOST, 400, {"Content-Type": PLAIN_TEXT}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -24,7 +24,10 @@ ROLE_LABELS = {
 
 
 def select_locale() -> str:
-    """The language chosen with POST /language, else Danish."""
+    """The language chosen with POST /language, else Danish (and Danish outside a request:
+    mail says in which language it is written, with force_locale)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     lang = session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 
 
-def _insert(model):
+def insert_statement(model):
+    """The dialect's INSERT, which knows ON CONFLICT."""
     module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return module.insert(model)
 
@@ -20,13 +21,13 @@ def insert_if_absent(model, **values) -> bool:
     # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT. A plain table
     # statement: the ORM has nothing to add to it.
     table = model.__table__
-    statement = _insert(table).values(**values).on_conflict_do_nothing()
+    statement = insert_statement(table).values(**values).on_conflict_do_nothing()
     return db.session.execute(statement.returning(table.c.id)).first() is not None
 
 
 def upsert(model, keys: list[str], **values) -> None:
     """INSERT, or UPDATE the row with the same `keys`."""
-    statement = _insert(model).values(**values)
+    statement = insert_statement(model).values(**values)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=keys,

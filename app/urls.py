@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 
 
 def local_target(target: str | None) -> str | None:
@@ -31,3 +31,16 @@ def back_to(fallback: str, target: str | None = None):
 def see_other(location: str):
     """The answer to a successful POST from a browser."""
     return redirect(location, code=303)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The address of a page as it leaves the site (mail, feeds, the API, PDFs): always on
+    FORSLAG_PUBLIC_URL, never on the Host a request claims, and built the same with or
+    without a request (the worker has none)."""
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    anchor = values.pop("_anchor", None)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url

@@ -7,17 +7,14 @@ database of its own, migrated with Alembic once per session; every test starts e
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import count
 
 import flask_migrate
 import pytest
-from aiosmtpd.controller import Controller
 from flask import current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -26,7 +23,6 @@ from app import create_app
 from app.accounts import services as accounts
 from app.database import utcnow
 from app.extensions import db
-from tests.support import free_port
 
 pytest_plugins = ["tests.support.proposals"]
 
@@ -39,44 +35,13 @@ TEST_PASSWORD_HASH = "pbkdf2:sha256:1000"
 # --- mail: a real SMTP server on loopback ------------------------------------------------
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class SMTPServer:
-    url: str
-    collector: _Collector
-
-    def clear(self) -> None:
-        with self.collector.lock:
-            self.collector.messages.clear()
-
-    @property
-    def messages(self) -> list[email.message.EmailMessage]:
-        with self.collector.lock:
-            return list(self.collector.messages)
-
-    def bodies_to(self, address: str) -> list[str]:
-        return [m.get_content() for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture(scope="session")
 def smtp_server():
-    collector = _Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SMTPServer(url=f"smtp://127.0.0.1:{port}", collector=collector)
-    controller.stop()
+    from tests.support.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -135,9 +100,31 @@ def instance_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def base_config(empty_database, instance_path, smtp_server) -> dict:
+def queue_url(instance_path, worker_id):
+    """The worker's queue: Redis in the PostgreSQL run (as production has it), the SQLite
+    file in the SQLite run. Each test process queues under a name of its own."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{instance_path / 'queue.db'}", f"forslag-test-{worker_id}"
+        return
+    url = os.environ.get("TEST_QUEUE_URL", "redis://127.0.0.1:6379/1")
+    name = f"forslag-test-{worker_id}-{os.getpid()}"
+    yield url, name
+    from huey import RedisHuey
+
+    RedisHuey(name=name, url=url).storage.flush_all()
+
+
+@pytest.fixture(scope="session")
+def base_config(empty_database, instance_path, smtp_server, queue_url) -> dict:
     """The settings of the app under test; tests extend them through `make_app`."""
     return {
+        # Links in mail, feeds and the API are made on this address, and the app answers
+        # requests for its host only (the test client's).
+        "PUBLIC_URL": "http://localhost",
+        "QUEUE_URL": queue_url[0],
+        "QUEUE_NAME": queue_url[1],
+        # Mail that could not be sent is retried after a second, not half a minute.
+        "MAIL_RETRY_AFTER": timedelta(seconds=1),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": empty_database("main"),
         "SECRET_KEY": TEST_SECRET_KEY,
@@ -271,6 +258,9 @@ def live_env(base_config: dict, **extra: str) -> dict[str, str]:
         "MAIL_URL": base_config["MAIL_URL"],
         "FORSLAG_INSTANCE_PATH": base_config["INSTANCE_PATH"],
         "FORSLAG_PAGE_CACHE_SECONDS": "0s",
+        "FORSLAG_QUEUE_URL": base_config["QUEUE_URL"],
+        "FORSLAG_QUEUE_NAME": base_config["QUEUE_NAME"],
+        "FORSLAG_MAIL_RETRY_AFTER": "1s",
         **extra,
     }
 

@@ -52,6 +52,7 @@ from app.comments import services as comment_services
 from app.database import utcnow
 from app.demo import DEMO_USERS
 from app.extensions import db
+from app.notifications.mails import unsubscribe_token
 from app.proposals import participation
 from app.proposals import services as proposal_services
 from app.proposals.lifecycle import (
@@ -96,12 +97,26 @@ The site itself:
    GET  /api/v1/proposals                                          200  200  200  200  200
    GET  /api/v1/openapi.json                                       200  200  200  200  200
    GET  /feeds/proposals.atom                                      200  200  200  200  200
+   GET  /notifications                                             302  200  200  200  200
+   GET  /notifications?page=2                                      302  200  200  200  200
+   POST /notifications/read                                        403  303  303  303  303
+   POST /notifications/read id=1 next=//evil.example/              403  404  404  404  404
+   GET  /account/notifications                                     302  200  200  200  200
+   POST /account/notifications email=weekly new_hearings=y         403  303  303  303  303
+   POST /account/notifications email=hourly                        403  422  422  422  422
+
+A topic:
+   GET  /proposals?topic={t}                                       200  200  200  200  200
+   POST /topics/{t}/follow                                         403  303  303  303  303
+   POST /topics/{t}/unfollow                                       403  303  303  303  303
 
 A fresh citizen's account (its email, password, id and a reset link):
    POST /login email={email} password={password} next=//evil.example/
                                                                    303  303  303  303  303
    GET  /password/reset/{token}                                    200  200  200  200  200
    POST /password/reset/{token} password=et-nyt-langt-kodeord      303  303  303  303  303
+   GET  /unsubscribe/{unsubscribe}                                 200  200  200  200  200
+   POST /unsubscribe/{unsubscribe}                                 303  303  303  303  303
    POST /secretariat/members action=grant role=member user_id={u}  403  403  403  403  303
    POST /secretariat/members action=grant role=secretariat user_id={u}
                                                                    403  403  403  403  303
@@ -116,13 +131,17 @@ An email address that has no account:
 A password-reset link that does not work:
    GET  /password/reset/not-a-token                                404  404  404  404  404
    POST /password/reset/not-a-token password=et-nyt-langt-kodeord  404  404  404  404  404
+   GET  /unsubscribe/not-a-token                                   404  404  404  404  404
+   POST /unsubscribe/not-a-token List-Unsubscribe=One-Click        404  404  404  404  404
 
-A proposal id and a comment id that do not exist:
+A proposal id, a comment id and a topic id that do not exist:
    GET  /proposals/{p}                                             404  404  404  404  404
    GET  /proposals/{p}/edit                                        302  404  404  404  404
    POST /proposals/{p}/transition to=withdrawn                     403  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  404  404
    POST /comments/{c}/like                                         403  404  404  404  404
+   POST /proposals/{p}/follow                                      403  404  404  404  404
+   POST /topics/{t}/follow                                         403  404  404  404  404
 
 A draft:
    GET  /proposals/{p}                                             404  404  404  200  200
@@ -145,6 +164,8 @@ A draft:
    POST /proposals/{p}/like                                        403  404  404  409  409
    POST /proposals/{p}/comments body=Et-godt-forslag.              403  404  404  409  409
    POST /proposals/{p}/outcomes date={today} text=Vedtaget.        403  404  404  403  409
+   POST /proposals/{p}/follow                                      403  404  404  303  303
+   POST /proposals/{p}/unfollow                                    403  404  404  303  303
 
 A draft the caller is invited to (if a member who is not its proposer):
    GET  /proposals/{p}                                             404  404  200  200  200
@@ -191,6 +212,8 @@ A proposal in hearing:
    POST /proposals/{p}/stance stance=for                           403  403  409  409  409
    POST /proposals/{p}/comments body=Et-godt-forslag.              403  303  303  303  303
    POST /proposals/{p}/outcomes date={today} text=Vedtaget.        403  403  403  403  409
+   POST /proposals/{p}/follow next=//evil.example/                 403  303  303  303  303
+   POST /proposals/{p}/unfollow                                    403  303  303  303  303
 
 A proposal in hearing the caller was invited to as a draft (if a member, not its proposer):
    POST /proposals/{p}/invitation/accept                           403  409  409  409  409
@@ -503,11 +526,22 @@ def _fresh_citizen(world: World, role: str) -> dict:
             citizen.email, now=utcnow(), valid_for=timedelta(hours=1)
         )
         db.session.commit()
-    return {"email": citizen.email, "password": citizen.password, "token": token, "u": citizen.id}
+        unsubscribe = unsubscribe_token(db.session.get(User, citizen.id))
+    return {
+        "email": citizen.email,
+        "password": citizen.password,
+        "token": token,
+        "u": citizen.id,
+        "unsubscribe": unsubscribe,
+    }
 
 
 def _unknown_ids(world: World, role: str) -> dict:
-    return {"p": 2**31 - 1, "c": 2**31 - 1}
+    return {"p": 2**31 - 1, "c": 2**31 - 1, "t": 2**31 - 1}
+
+
+def _topic(world: World, role: str) -> dict:
+    return {"t": world.topic}
 
 
 def _in(state: str, *, put: str | None = None) -> Build:
@@ -543,7 +577,8 @@ OBJECTS: dict[str, Build] = {
     "A fresh citizen's account (its email, password, id and a reset link)": _fresh_citizen,
     "An email address that has no account": _nothing,
     "A password-reset link that does not work": _nothing,
-    "A proposal id and a comment id that do not exist": _unknown_ids,
+    "A topic": _topic,
+    "A proposal id, a comment id and a topic id that do not exist": _unknown_ids,
     "A draft": _in(DRAFT),
     "A draft the caller is invited to (if a member who is not its proposer)": _invited(DRAFT),
     "A submitted proposal": _in(SUBMITTED),

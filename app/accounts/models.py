@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
 from app.extensions import db
 
 ROLES = ("citizen", "member", "secretariat")
+# How a person wants their notifications mailed: each as it happens, a daily or a weekly
+# digest, or not at all (the list in the app has everything either way).
+EMAIL_SETTINGS = ("instant", "daily", "weekly", "off")
+DEFAULT_EMAIL_SETTING = "daily"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -30,6 +34,14 @@ class User(UserMixin, db.Model):
     # Raised when the password changes, which ends every session logged in before.
     login_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The language the person last chose: their mail is written in it.
+    language: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
+    email_setting: Mapped[str] = mapped_column(
+        String(10), default=DEFAULT_EMAIL_SETTING, server_default=DEFAULT_EMAIL_SETTING
+    )
+    # Told of every hearing that opens, and (members) of every proposal seeking support.
+    notify_new_hearings: Mapped[bool] = mapped_column(default=False, server_default=false())
+    notify_seeking_support: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def roles(self) -> list[str]:
@@ -75,6 +87,11 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# What the signed-in person's row is loaded with on every request, added by the packages
+# that need it (the unread notifications in the header): it comes in the same query.
+LOADER_OPTIONS: list = []
+
+
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the session names the user, the password generation and when
     the account was made."""
@@ -82,7 +99,7 @@ def load_user(session_id: str) -> User | None:
     if len(parts) != 3 or not all(part.isdigit() for part in parts):
         return None
     user_id, version, born = (int(part) for part in parts)
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=LOADER_OPTIONS)
     if user is None or user.login_version != version or user.born != born:
         return None
     return user

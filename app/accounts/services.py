@@ -67,7 +67,13 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(
-    *, email: str, name: str, password: str | None, roles: set[str] | None = None, now: datetime
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    roles: set[str] | None = None,
+    now: datetime,
+    language: str = "da",
 ) -> User:
     email = normalise_email(email)
     if find_by_email(email) is not None:
@@ -82,6 +88,7 @@ def create_user(
         is_member="member" in roles,
         is_secretariat="secretariat" in roles,
         created_at=now,
+        language=language,
     )
     db.session.add(user)
     db.session.flush()

@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,7 +21,8 @@ from app.accounts import services
 from app.accounts.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from app.database import utcnow
 from app.extensions import db
-from app.mail import MailError, send_mail
+from app.i18n import LANGUAGES, select_locale
+from app.notifications import delivery, messages
 from app.urls import local_target, see_other
 
 bp = Blueprint("accounts", __name__)
@@ -43,6 +45,7 @@ def register():
                 name=form.name.data,
                 password=form.password.data,
                 now=utcnow(),
+                language=select_locale(),
             )
             db.session.commit()
         except (services.EmailTaken, IntegrityError):
@@ -66,6 +69,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            remember_language(user)
             flash(_("You are logged in as %(name)s.", name=user.name), "success")
             return see_other(local_target(form.next.data) or url_for("main.index"))
         form.form_errors.append(_("Wrong email or password."))
@@ -86,15 +90,14 @@ def reset_request():
     """Ask for a link to set a new password."""
     form = ResetRequestForm()
     if form.validate_on_submit():
+        now = utcnow()
         issued = services.issue_reset_token(
-            form.email.data,
-            now=utcnow(),
-            valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
+            form.email.data, now=now, valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"]
         )
+        mail = messages.password_reset(*issued, now=now) if issued is not None else None
         db.session.commit()
-        if issued is not None:
-            user, token = issued
-            _send_reset_mail(user, token)
+        if mail is not None:
+            delivery.send_now([mail])
         # The same answer whether or not the address has an account.
         flash(
             _(
@@ -108,18 +111,6 @@ def reset_request():
     return _form_page("accounts/reset_request.html", form)
 
 
-def _send_reset_mail(user, token: str) -> None:
-    body = render_template(
-        "mail/password_reset.txt",
-        user=user,
-        link=url_for("accounts.reset_password", token=token, _external=True),
-    )
-    try:
-        send_mail(user.email, _("Choose a new password for Forslag"), body)
-    except MailError:
-        current_app.logger.exception("password reset mail not sent")
-
-
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password with the link from the email."""
@@ -130,9 +121,21 @@ def reset_password(token: str):
         user = services.reset_password(token, form.password.data, now=utcnow())
         db.session.commit()
         login_user(user)
+        remember_language(user)
         flash(_("Your password has been changed and you are logged in."), "success")
         return see_other(url_for("main.index"))
     return _form_page("accounts/reset_password.html", form)
+
+
+def remember_language(user) -> None:
+    """A language chosen before logging in is the person's latest choice; without one, the
+    session takes the language they chose last time."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES and chosen != user.language:
+        user.language = chosen
+        db.session.commit()
+    elif chosen not in LANGUAGES and user.language in LANGUAGES:
+        session["lang"] = user.language
 
 
 def unauthorized():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.database import utcnow
@@ -10,6 +10,7 @@ from app.i18n import iso
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.models import Proposal
+from app.urls import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -47,7 +48,7 @@ def summary_of(proposal: Proposal) -> dict:
         "updated_at": iso(proposal.updated_at),
         "state_changed_at": iso(proposal.state_changed_at),
         "hearing_ends_at": iso(proposal.hearing_ends_at) or None,
-        "url": url_for("proposals.detail", proposal_id=proposal.id, _external=True),
+        "url": public_url("proposals.detail", proposal_id=proposal.id),
     }
 
 
@@ -112,4 +113,4 @@ def openapi():
     """Describe this API (OpenAPI 3.0)."""
     from app.api.openapi import spec
 
-    return jsonify(spec(request.host_url.rstrip("/")))
+    return jsonify(spec(current_app.config["PUBLIC_URL"]))

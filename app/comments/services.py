@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
 from app.extensions import db
 from app.markup import render_markdown
+from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from app.secretariat import models as audit
@@ -51,6 +52,14 @@ def add_comment(
     db.session.add(comment)
     db.session.flush()
     bump(Proposal, proposal.id, proposal, comment_count=1)
+    events.record(
+        "comment",
+        now=now,
+        proposal_id=proposal.id,
+        comment_id=comment.id,
+        actor_id=user.id,
+        data={"written_in": comment.written_in},
+    )
     return comment
 
 
@@ -113,6 +122,14 @@ def flag_comment(user: User, comment: Comment, reason: str, *, now: datetime) ->
     ):
         return False
     bump(Comment, comment.id, comment, open_flag_count=1)
+    events.record(
+        "flagged",
+        now=now,
+        proposal_id=comment.proposal_id,
+        comment_id=comment.id,
+        actor_id=user.id,
+        data={"reason": reason},
+    )
     return True
 
 
@@ -153,6 +170,15 @@ def hide_comment(
     was_shown = comment.is_shown
     comment.hidden_at = now
     comment.hidden_reason = reason.strip()
+    events.record(
+        "comment_hidden",
+        now=now,
+        proposal_id=proposal.id,
+        comment_id=comment.id,
+        actor_id=actor.id,
+        subject_id=comment.author_id,
+        data={"reason": comment.hidden_reason},
+    )
     db.session.flush()
     if was_shown:
         bump(Proposal, proposal.id, proposal, comment_count=-1)

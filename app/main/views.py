@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
 from app.database import utcnow
-from app.extensions import csrf
+from app.extensions import csrf, db
 from app.i18n import LANGUAGES
 from app.proposals import lifecycle as lc
 from app.proposals import queries
@@ -58,6 +59,10 @@ def language():
     if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
         abort(400, description=_("Choose one of the languages: da (Dansk) or en (English)."))
     session["lang"] = form.lang.data
+    if current_user.is_authenticated and current_user.language != form.lang.data:
+        # Their mail is written in the language they last chose.
+        current_user.language = form.lang.data
+        db.session.commit()
     return back_to(url_for("main.index"), form.next.data)
 
 

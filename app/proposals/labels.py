@@ -162,6 +162,7 @@ REFUSALS = {
     "no_such_user": _l("There is no such account."),
     "no_such_topic": _l("There is no such topic."),
     "not_hidden": _l("The comment is not hidden."),
+    "topic_retired": _l("The topic is retired: no new proposals come on it to follow."),
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.extensions import db
+from app.notifications import audiences
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalLike, Stance, StanceDay, Support
@@ -184,9 +185,9 @@ def set_stance(user: User, proposal: Proposal, value: str, *, now: datetime) -> 
 
 
 def viewer_state(user, proposal: Proposal) -> dict:
-    """What this viewer has done on the proposal, in one query."""
+    """What this viewer has done on the proposal, and whether they follow it, in one query."""
     if user is None or not user.is_authenticated:
-        return {"liked": False, "supported": False, "stance": None}
+        return {"liked": False, "supported": False, "stance": None, "following": False}
     liked = (
         select(ProposalLike.id)
         .where(ProposalLike.proposal_id == proposal.id, ProposalLike.user_id == user.id)
@@ -202,8 +203,14 @@ def viewer_state(user, proposal: Proposal) -> dict:
         .where(Stance.proposal_id == proposal.id, Stance.user_id == user.id)
         .scalar_subquery()
     )
-    row = db.session.execute(select(liked, supported, stance)).one()
-    return {"liked": bool(row[0]), "supported": bool(row[1]), "stance": row[2]}
+    following = audiences.following(user.id, proposal.id)
+    row = db.session.execute(select(liked, supported, stance, following)).one()
+    return {
+        "liked": bool(row[0]),
+        "supported": bool(row[1]),
+        "stance": row[2],
+        "following": bool(row[3]),
+    }
 
 
 def stance_history(proposal: Proposal) -> list[StanceDay]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import User
 from app.extensions import db
 from app.markup import render_markdown
+from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
 from app.proposals.models import (
@@ -204,6 +205,9 @@ def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Inv
     invitation.status = Invitation.PENDING
     invitation.created_at = now
     invitation.answered_at = None
+    events.record(
+        "invited", now=now, proposal_id=proposal.id, actor_id=actor.id, subject_id=invitee.id
+    )
     db.session.flush()
     return invitation
 
@@ -333,6 +337,10 @@ def _move(
         at=now,
     )
     db.session.add(event)
+    # Whoever the step concerns is told by the worker, from this event of the same commit.
+    events.transition(
+        proposal.id, source, target, actor_id=event.actor_id, reason=event.reason, now=now
+    )
     db.session.flush()
     return event
 
@@ -355,16 +363,16 @@ def apply_due(now: datetime, proposal_ids: list[int] | None = None) -> list[Tran
     )
     if proposal_ids is not None:
         due = due.where(Proposal.id.in_(proposal_ids))
-    events = []
+    moved = []
     for proposal in db.session.scalars(due.order_by(Proposal.id)).all():
         target = lc.due(facts(proposal), now)
         if target is None:
             continue
         try:
-            events.append(_move(proposal, target, actor=None, reason="", now=now))
+            moved.append(_move(proposal, target, actor=None, reason="", now=now))
         except WrongState:
             continue  # another request applied it first
-    return events
+    return moved
 
 
 # --- outcomes ----------------------------------------------------------------------------
@@ -385,6 +393,13 @@ def add_outcome(actor: User, proposal: Proposal, *, on: date, text: str, now: da
         recorded_at=now,
     )
     db.session.add(outcome)
+    events.record(
+        "outcome",
+        now=now,
+        proposal_id=proposal.id,
+        actor_id=actor.id,
+        data={"date": on.isoformat(), "text": text[:500]},
+    )
     audit.record(
         actor,
         "outcome",

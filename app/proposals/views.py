@@ -11,7 +11,8 @@ from app.comments import queries as comment_queries
 from app.database import utcnow
 from app.errors import render_error
 from app.extensions import db
-from app.proposals import chart, notifications, participation, queries, services
+from app.notifications import delivery, follows, messages
+from app.proposals import chart, participation, queries, services
 from app.proposals import diff as word_diff
 from app.proposals import lifecycle as lc
 from app.proposals.forms import (
@@ -106,11 +107,13 @@ def index():
         )
     queries.apply_all_due(utcnow())
     result = queries.list_proposals(filters, current_user)
+    topics = follows.topics_with_follows(current_user, include_retired=True)
     return render_template(
         "proposals/list.html",
         result=result,
         filters=filters,
-        topics=queries.topics(include_retired=True),
+        topics=[topic for topic, _followed in topics],
+        followed_topics={topic.id for topic, followed in topics if followed},
         states=[s for s in lc.STATES if s in lc.PUBLIC_STATES or current_user.is_authenticated],
         now=utcnow(),
     )
@@ -266,8 +269,9 @@ def invite(proposal_id: int):
     if not form.validate():
         return form_refused(form, proposal_id)
     invitation = services.invite(current_user, proposal, form.email.data, now=now)
+    mail = messages.invitation(invitation.user, proposal, current_user, now=now)
     db.session.commit()
-    notifications.invited(invitation, proposal, current_user)
+    delivery.send_now([mail])
     flash(_("%(name)s has been invited as co-proposer.", name=invitation.user.name), "success")
     return see_other(url_for("proposals.detail", proposal_id=proposal.id))
 

@@ -142,7 +142,8 @@ def test_stances_count_change_and_are_kept_per_day(supporting):
     ] == [("2026-06-01", 2, 1, 0), ("2026-06-02", 2, 0, 1)]
     assert count(StanceDay) == 2
     viewer = p.viewer_state(members[0], proposal)
-    assert viewer == {"liked": False, "supported": False, "stance": "abstain"}
+    # A stance follows the proposal.
+    assert viewer == {"liked": False, "supported": False, "stance": "abstain", "following": True}
     with pytest.raises(lc.Invalid):
         p.set_stance(members[0], proposal, "maybe", now=day2)
 

@@ -66,6 +66,8 @@ def start_gunicorn(
     foreground group, gunicorn would not get the SIGINT of a Ctrl-C that stops the tests.
     """
     port = free_port()
+    # The server's own address is its public one unless the test says otherwise.
+    env = {"FORSLAG_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     log = log_path.open("wb")
     process = subprocess.Popen(
         [

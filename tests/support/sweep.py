@@ -25,6 +25,8 @@ from app.accounts.models import User
 from app.comments import services as comments
 from app.database import utcnow
 from app.extensions import db
+from app.notifications import fanout, follows
+from app.notifications.mails import unsubscribe_token
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services
 from app.proposals.models import Proposal, Topic
@@ -58,9 +60,12 @@ class World:
     people: dict[str, Person]
     ids: dict[str, int]
     token: str
+    unsubscribe: str = ""  # the link in a mail to the citizen
 
     def url(self, template: str) -> str:
-        return template.format_map({**self.ids, "token": self.token})
+        return template.format_map(
+            {**self.ids, "token": self.token, "unsubscribe": self.unsubscribe}
+        )
 
     def template(self, url: str) -> str:
         names = {(self._kind(name), number): name for name, number in self.ids.items()}
@@ -70,7 +75,8 @@ class World:
             return f"/{match[1]}/{{{found}}}" if found else match[0]
 
         url = re.sub(r"/(proposals|comments)/(\d+)(?=/|$|\?|#)", name, url)
-        return url.replace(self.token, "{token}")
+        url = url.replace(self.token, "{token}")
+        return url.replace(self.unsubscribe, "{unsubscribe}") if self.unsubscribe else url
 
     @staticmethod
     def _kind(name: str) -> str:
@@ -169,11 +175,15 @@ def build_world(app) -> World:
         _, token = accounts.issue_reset_token(
             users["citizen"].email, now=now, valid_for=timedelta(days=1)
         )
+        follows.follow_topic(users["proposer"], topic, now=now)
         db.session.commit()
+        # What happened becomes notifications, so their list and its forms are there.
+        fanout.process_events(now)
         return World(
             people={k: Person(u.id, u.email, u.name) for k, u in users.items()},
             ids={**{k: p.id for k, p in made.items()}, **{k: c.id for k, c in said.items()}},
             token=token,
+            unsubscribe=unsubscribe_token(users["citizen"]),
         )
 
 
@@ -204,7 +214,7 @@ class Form:
     def pattern(self) -> str:
         """The action with every id replaced: forms that differ only there are one form."""
         path = urlsplit(self.action).path
-        path = path.replace("{token}", "<token>")
+        path = path.replace("{token}", "<token>").replace("{unsubscribe}", "<token>")
         return re.sub(r"\{\w+\}|(?<=/)\d+(?=/|$)", "<id>", path)
 
     @property
@@ -421,7 +431,11 @@ def discover_in(app, world: World) -> Discovery:
     keys: set[str] = set()
     for role in ROLES:
         client = client_as(app, world, role)
-        seeds = ("/", "/password/reset/{token}") if role == "visitor" else ("/",)
+        seeds = (
+            ("/", "/password/reset/{token}", "/unsubscribe/{unsubscribe}")
+            if role == "visitor"
+            else ("/",)
+        )
         for url, forms in crawl(client, tuple(world.url(seed) for seed in seeds)):
             found.pages.append(f"{role} {url}")
             for form in forms:

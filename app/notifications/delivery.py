@@ -1,0 +1,213 @@
+"""Sending the outbox: claim a batch, send it over one connection, stamp each mail sent the
+moment the server accepted it, and try again later, waiting longer each time, while the
+server is down.
+
+A mail is claimed by one worker at a time (a guarded UPDATE; on PostgreSQL it skips rows
+another worker is claiming), so two workers never send the same mail. A mail the server
+accepted is stamped in its own commit before the next is sent: only a crash between the
+server's "250" and that commit can send one twice, and its Message-ID stays the same, so
+the receiving side can tell.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import aliased
+
+from app.database import utcnow
+from app.extensions import db
+from app.mail import Mailer, MailError, MailRefused, ServerUnavailable
+from app.notifications import mails
+from app.notifications.events import WAKE_WORKER
+from app.notifications.models import OutgoingMail
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+CLAIM_FOR = timedelta(minutes=10)
+LONGEST_WAIT = timedelta(hours=1)
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    failed: int = 0  # refused for good
+    deferred: int = 0  # to be tried again later
+
+
+def queue_message(
+    *, to: str, subject: str, text: str, html: str = "", user_id: int | None, now: datetime
+) -> OutgoingMail:
+    """A mail of its own (a reset link, an invitation) in the caller's transaction; the
+    caller tries it right after commit (`send_now`), and the worker if that fails."""
+    mail = OutgoingMail(
+        user_id=user_id,
+        to_address=to,
+        kind=OutgoingMail.MESSAGE,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info[WAKE_WORKER] = True
+    return mail
+
+
+def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list[int]:
+    candidate = aliased(OutgoingMail)
+    due = (
+        select(candidate.id)
+        .where(
+            candidate.sent_at.is_(None),
+            candidate.failed_at.is_(None),
+            candidate.next_attempt_at <= now,
+            or_(candidate.claimed_until.is_(None), candidate.claimed_until < now),
+        )
+        .order_by(candidate.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        due = due.where(candidate.id.in_(ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = db.session.scalars(
+        update(OutgoingMail)
+        .where(OutgoingMail.id.in_(due.scalar_subquery()))
+        .values(claimed_by=claim, claimed_until=now + CLAIM_FOR)
+        .returning(OutgoingMail.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _mine(mail_id: int, claim: str):
+    return (
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail_id,
+            OutgoingMail.claimed_by == claim,
+            OutgoingMail.sent_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_sent(mail: OutgoingMail, claim: str, now: datetime) -> None:
+    # A message's text may hold a secret (a reset link): once sent, it is not kept.
+    # `claimed_by` stays: the record of which worker sent it.
+    db.session.execute(
+        _mine(mail.id, claim).values(
+            sent_at=now,
+            attempts=OutgoingMail.attempts + 1,
+            claimed_until=None,
+            body_text="",
+            body_html="",
+            last_error="",
+        )
+    )
+    db.session.commit()
+
+
+def _mark_failed(mail: OutgoingMail, claim: str, error: Exception, now: datetime) -> None:
+    db.session.execute(
+        _mine(mail.id, claim).values(
+            failed_at=now,
+            attempts=OutgoingMail.attempts + 1,
+            claimed_until=None,
+            body_text="",
+            body_html="",
+            last_error=str(error)[:1000],
+        )
+    )
+    db.session.commit()
+
+
+def _defer(
+    mail_ids: list[int], attempts: dict[int, int], claim: str, error: Exception, now: datetime
+) -> None:
+    """Give the mails back, to be tried after a wait that doubles with each failure."""
+    first = current_app.config["MAIL_RETRY_AFTER"]
+    for mail_id in mail_ids:
+        wait = min(first * 2 ** min(attempts.get(mail_id, 0), 16), LONGEST_WAIT)
+        db.session.execute(
+            _mine(mail_id, claim).values(
+                next_attempt_at=now + wait,
+                attempts=OutgoingMail.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+                last_error=str(error)[:1000],
+            )
+        )
+    db.session.commit()
+
+
+def deliver(
+    now: datetime | None = None, *, ids: list[int] | None = None, batch: int = BATCH
+) -> Report:
+    """Send what is due, a batch at a time over one connection each, until nothing is due
+    (or, with `ids`, those mails only). `now` is the clock (tests set it)."""
+    report = Report()
+    while True:
+        claim = f"{WORKER}:{uuid.uuid4().hex[:8]}"
+        claimed = _claim(now or utcnow(), batch, ids, claim)
+        if not claimed:
+            return report
+        rows = db.session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.id.in_(claimed))
+            .order_by(OutgoingMail.id)
+            .execution_options(populate_existing=True)  # as the claim left them, not as seen
+        ).all()
+        attempts = {row.id: row.attempts for row in rows}
+        messages = mails.compose(rows)
+        pending = list(rows)
+        try:
+            with Mailer() as mailer:
+                while pending:
+                    row = pending[0]
+                    try:
+                        if row.id not in messages:
+                            raise MailRefused("nothing left to send: its notifications are gone")
+                        mailer.send(messages[row.id])
+                    except MailRefused as error:
+                        log.warning("mail %s refused for good: %s", row.id, error)
+                        _mark_failed(row, claim, error, now or utcnow())
+                        report.failed += 1
+                    except ServerUnavailable:
+                        raise
+                    except MailError as error:
+                        _defer([row.id], attempts, claim, error, now or utcnow())
+                        report.deferred += 1
+                    else:
+                        _mark_sent(row, claim, now or utcnow())
+                        report.sent += 1
+                    pending.pop(0)
+        except ServerUnavailable as error:
+            log.warning("mail server unavailable; %d mails wait: %s", len(pending), error)
+            db.session.rollback()
+            _defer([row.id for row in pending], attempts, claim, error, now or utcnow())
+            report.deferred += len(pending)
+            return report
+
+
+def send_now(mails_to_send: list[OutgoingMail]) -> None:
+    """Right after the commit that queued them: try to send these mails at once. Whatever
+    fails is left to the worker, which retries; the request carries on either way."""
+    try:
+        deliver(ids=[mail.id for mail in mails_to_send])
+    except Exception:  # the request already succeeded; the worker will send it
+        db.session.rollback()
+        log.exception("mail not sent at once; the worker will retry")

@@ -1,0 +1,88 @@
+"""What the worker does, as plain functions of `now`: the lifecycle tick, deadline
+reminders, the fan-out of events, digests and delivery. The queue's tasks and
+`flask worker --burst` call these; tests call them with their own clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import iso
+from app.notifications import delivery, digests, events, fanout
+from app.notifications.rules import DEADLINE_REMINDER
+from app.proposals import lifecycle as lc
+from app.proposals import services
+from app.proposals.models import Proposal
+
+
+@dataclass
+class Summary:
+    transitions: int = 0
+    reminders: int = 0
+    events: int = 0
+    digests: int = 0
+    mail: delivery.Report = field(default_factory=delivery.Report)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.transitions} transition(s), {self.reminders} reminder(s), "
+            f"{self.events} event(s) fanned out, {self.digests} digest(s) made, "
+            f"{self.mail.sent} mail(s) sent, {self.mail.deferred} to retry, "
+            f"{self.mail.failed} refused"
+        )
+
+
+def remind_deadlines(now: datetime) -> int:
+    """Proposals still short of their threshold three days before the deadline remind their
+    proposers and followers, once per deadline. In the caller's transaction."""
+    due = db.session.execute(
+        select(
+            Proposal.id,
+            Proposal.support_count,
+            Proposal.support_threshold,
+            Proposal.support_deadline,
+        ).where(
+            Proposal.state == lc.SUPPORT,
+            Proposal.support_deadline > now,
+            Proposal.support_deadline <= now + DEADLINE_REMINDER,
+            Proposal.support_count < Proposal.support_threshold,
+        )
+    ).all()
+    made = 0
+    for row in due:
+        made += events.record(
+            "deadline_near",
+            now=now,
+            proposal_id=row.id,
+            data={
+                "count": row.support_count,
+                "threshold": row.support_threshold,
+                "deadline": iso(row.support_deadline),
+            },
+            key=f"deadline_near:{row.id}:{iso(row.support_deadline)}",
+        )
+    return made
+
+
+def tell(now: datetime) -> Summary:
+    """Fan out what happened and send what is due: the work a change wakes the worker for."""
+    summary = Summary(events=fanout.process_events(now))
+    summary.mail = delivery.deliver(now)
+    return summary
+
+
+def run_all(now: datetime) -> Summary:
+    """Everything due now, in order: what the worker does every minute, and `--burst`."""
+    transitions = len(services.apply_due(now))
+    db.session.commit()
+    reminders = remind_deadlines(now)
+    db.session.commit()
+    summary = Summary(transitions=transitions, reminders=reminders)
+    summary.events = fanout.process_events(now)
+    summary.digests = digests.make_digests(now)
+    db.session.commit()
+    summary.mail = delivery.deliver(now)
+    return summary

@@ -1,0 +1,180 @@
+"""Writing the mail the worker sends: a message kept as it was written, or the
+notifications of an instant mail or a digest, grouped by proposal, newest first, in the
+recipient's language. Every mail says how to unsubscribe, in its headers (RFC 8058's
+one-click) and in its text; every link in it is on FORSLAG_PUBLIC_URL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.mail import build_message
+from app.notifications.items import Item, item_of, item_query
+from app.notifications.models import Notification, OutgoingMail
+from app.urls import public_url
+
+_UNSUBSCRIBE = "forslag.unsubscribe"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE)
+
+
+def unsubscribe_token(user: User) -> str:
+    """A signed token naming the account (by id and when it was made, never by address)
+    and good for one thing only: turning its email off."""
+    return _serializer().dumps([user.id, user.born])
+
+
+def user_of_token(token: str) -> User | None:
+    """The account an unsubscribe token names, or None if it is forged, altered or made
+    for another purpose, or its account is gone."""
+    try:
+        value = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(part, int) and not isinstance(part, bool) for part in value)
+    ):
+        return None
+    user_id, born = value
+    if not 0 < user_id < 2**31:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.born != born:
+        return None
+    return user
+
+
+def unsubscribe_headers(user: User) -> dict[str, str]:
+    link = public_url("notifications.unsubscribe", token=unsubscribe_token(user))
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def footer_links(user: User) -> dict[str, str]:
+    return {
+        "settings_url": public_url("notifications.settings"),
+        "unsubscribe_url": public_url("notifications.unsubscribe", token=unsubscribe_token(user)),
+    }
+
+
+def render_message(template: str, user: User, **context) -> tuple[str, str]:
+    """A message's text and HTML, from `template`.txt and .html, in the user's language."""
+    with force_locale(user.language):
+        context = {**context, "user": user, **footer_links(user)}
+        return (
+            render_template(f"mail/{template}.txt", **context),
+            render_template(f"mail/{template}.html", **context),
+        )
+
+
+@dataclass
+class Group:
+    """The notifications of one proposal in a mail, newest first."""
+
+    title: str
+    url: str | None
+    items: list[Item] = field(default_factory=list)
+
+
+def _groups(items: list[Item]) -> list[Group]:
+    groups: dict[int | None, Group] = {}
+    for item in items:  # newest first already: the groups come in the order of their newest
+        if item.proposal_id not in groups:
+            groups[item.proposal_id] = Group(
+                item.title,
+                public_url("proposals.detail", proposal_id=item.proposal_id)
+                if item.proposal_id
+                else None,
+            )
+        groups[item.proposal_id].items.append(item)
+    return list(groups.values())
+
+
+def _subject(mail: OutgoingMail, items: list[Item]) -> str:
+    if len(items) == 1:
+        return items[0].headline
+    if (mail.batch_key or "").startswith("weekly:"):
+        return ngettext(
+            "Your week on Forslag: %(num)d notification",
+            "Your week on Forslag: %(num)d notifications",
+            len(items),
+        )
+    return ngettext(
+        "Your day on Forslag: %(num)d notification",
+        "Your day on Forslag: %(num)d notifications",
+        len(items),
+    )
+
+
+def _message_id(mail: OutgoingMail) -> str:
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname
+    return f"<mail-{mail.id}.{int(mail.created_at.timestamp())}@{host}>"
+
+
+def compose(mails: list[OutgoingMail]) -> dict[int, EmailMessage]:
+    """The message of each mail, by id; a notifications mail whose notifications are all
+    gone (its proposal was deleted) has none."""
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_({m.user_id for m in mails if m.user_id}))
+        )
+    }
+    by_mail: dict[int, list[Item]] = defaultdict(list)
+    wanted = [m.id for m in mails if m.kind == OutgoingMail.NOTIFICATIONS]
+    if wanted:
+        rows = db.session.execute(
+            item_query()
+            .where(Notification.mail_id.in_(wanted))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+        ).all()
+        for row in rows:
+            by_mail[row.mail_id].append(item_of(row))
+    messages = {}
+    for mail in mails:
+        user = users.get(mail.user_id)
+        headers = unsubscribe_headers(user) if user is not None else {}
+        if mail.kind == OutgoingMail.MESSAGE:
+            messages[mail.id] = build_message(
+                mail.to_address,
+                mail.subject,
+                mail.body_text,
+                html=mail.body_html or None,
+                headers=headers,
+                message_id=_message_id(mail),
+            )
+            continue
+        items = by_mail.get(mail.id)
+        if not items or user is None:
+            continue
+        with force_locale(user.language):
+            groups = _groups(items)
+            context = {
+                "user": user,
+                "groups": groups,
+                "link": public_url,
+                "digest": len(items) > 1,
+                **footer_links(user),
+            }
+            messages[mail.id] = build_message(
+                user.email,
+                _subject(mail, items),
+                render_template("mail/notifications.txt", **context),
+                html=render_template("mail/notifications.html", **context),
+                headers=headers,
+                message_id=_message_id(mail),
+            )
+    return messages
