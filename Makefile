@@ -11,11 +11,13 @@ WORKERS ?= 2
 
 .PHONY: run test install translations messages test-tools lint clean
 
+# The worker runs beside the server and prints the mail it sends here (MAIL_URL=console).
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with the worker beside it (Ctrl-C stops both)"
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test translations test-tools
 	$(BIN)/ruff check .

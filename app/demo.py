@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, Topic
@@ -441,6 +442,55 @@ def _participation(topics, users, at) -> None:
         )
 
 
+def staying_informed(users: list[User], now: datetime) -> None:
+    """Follows, email settings and notifications for the demo people: the history above
+    told them of what happened (read and mailed back then, as it would have been), and a
+    comment from the last hour waits to be mailed at once to a proposer who wants that."""
+    from app.comments import services as comments
+    from app.notifications import fanout, follows
+    from app.notifications.models import EMAIL_NONE, Notification
+
+    karen, mette, jens, aisha, soren, laerke, peter = users
+    topics = {topic.name: topic for topic in db.session.scalars(select(Topic))}
+    bus = db.session.scalar(select(Proposal).where(Proposal.title == BUS["title"]))
+    follows.follow_topic(peter, topics["Landdistrikter"], now=now - timedelta(days=50))
+    follows.follow_topic(mette, topics["Velfærd"], now=now - timedelta(days=50))
+    follows.set_following(jens, bus, True, now=now - timedelta(days=11))
+    db.session.commit()
+    fanout.process_events(now)
+    old = now - timedelta(days=1)
+    db.session.execute(
+        update(Notification)
+        .where(Notification.created_at < old)
+        .values(email=EMAIL_NONE, mail_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Notification)
+        .where(Notification.created_at < now - timedelta(days=30))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(delete(OutgoingMail))
+    mette.email_setting = "instant"
+    soren.email_setting = "weekly"
+    jens.notify_seeking_support = True
+    laerke.notify_new_hearings = True
+    aisha.language = "en"
+    db.session.commit()
+    apprentices = db.session.scalar(
+        select(Proposal).where(Proposal.title == "Flere lærepladser i små virksomheder")
+    )
+    comments.add_comment(
+        peter,
+        apprentices,
+        "Kunne tilskuddet også gælde voksenlærlinge over 25?",
+        now=now - timedelta(hours=1),
+    )
+    db.session.commit()
+    fanout.process_events(now)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -448,8 +498,9 @@ def demo_command() -> None:
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has accounts; the demo was not loaded.")
     else:
-        load_demo()
+        users = load_demo()
         db.session.commit()
+        staying_informed(users, utcnow())
         click.echo("Demo loaded.")
     if accounts.find_by_email(DEMO_USERS[0][1]) is None:
         return

@@ -7,6 +7,7 @@ from app.comments.models import Comment
 from app.database import utcnow
 from app.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS
 from app.extensions import db
+from app.notifications.models import Notification, TopicFollow
 from app.proposals import lifecycle as lc
 from app.proposals.models import Outcome, Proposal, StanceDay, Support
 from tests.support.forms import post_form, text_of
@@ -91,3 +92,24 @@ def test_demo_does_not_touch_a_database_with_other_accounts(app, make_user):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert "not loaded" in result.output
     assert "Demo logins" not in result.output
+
+
+def test_the_demo_people_follow_and_are_told(app, client, mailbox):
+    """/notifications is not empty for the demo people, some of it unread, and a mail waits
+    for the worker: a comment from the last hour to a proposer who wants mail at once."""
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        told = db.session.scalar(select(func.count(func.distinct(Notification.user_id))))
+        assert told >= 20
+        assert db.session.scalar(select(func.count()).select_from(TopicFollow)) >= 2
+    for name, email, _roles in DEMO_USERS[1:]:
+        post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
+        page = text_of(client.get("/notifications"))
+        assert page.count('<li class="notification') >= 2, name
+        post_form(client, "/logout", {}, token_from="/")
+    post_form(client, "/login", {"email": "mette@example.org", "password": DEMO_PASSWORD})
+    assert 'class="count-badge"' in text_of(client.get("/"))
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert "1 mail(s) sent" in result.output, result.output
+    (message,) = mailbox.to("mette@example.org")
+    assert "Flere lærepladser i små virksomheder" in message["Subject"]
