@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.database import utcnow
@@ -27,13 +27,16 @@ from app.extensions import db
 from app.mail import Mailer, MailError, MailRefused, ServerUnavailable
 from app.notifications import mails
 from app.notifications.events import WAKE_WORKER
-from app.notifications.models import OutgoingMail
+from app.notifications.models import EMAIL_NONE, Notification, OutgoingMail
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
 CLAIM_FOR = timedelta(minutes=10)
 LONGEST_WAIT = timedelta(hours=1)
+# How long the record of a sent mail is kept (who was mailed what, when, by which worker).
+KEEP_SENT = timedelta(days=90)
+NOTHING_TO_SEND = "not sent: its notifications are gone, or its person turned email off"
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -180,7 +183,7 @@ def deliver(
                     row = pending[0]
                     try:
                         if row.id not in messages:
-                            raise MailRefused("nothing left to send: its notifications are gone")
+                            raise MailRefused(NOTHING_TO_SEND)
                         mailer.send(messages[row.id])
                     except MailRefused as error:
                         log.warning("mail %s refused for good: %s", row.id, error)
@@ -201,6 +204,33 @@ def deliver(
             _defer([row.id for row in pending], attempts, claim, error, now or utcnow())
             report.deferred += len(pending)
             return report
+
+
+def forget_old_mail(now: datetime, *, limit: int = 10_000) -> int:
+    """Delete the records of mail sent or given up on more than KEEP_SENT ago, a bounded
+    number at a time. Their notifications keep no link to them, and are marked as mailed so
+    that no digest takes them up again. In the caller's transaction."""
+    ids = [
+        mail_id
+        for ended in (OutgoingMail.sent_at, OutgoingMail.failed_at)  # each read from its index
+        for mail_id in db.session.scalars(
+            select(OutgoingMail.id).where(ended < now - KEEP_SENT).limit(limit)
+        )
+    ]
+    if not ids:
+        return 0
+    db.session.execute(
+        update(Notification)
+        .where(Notification.mail_id.in_(ids))
+        .values(email=EMAIL_NONE, mail_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(OutgoingMail)
+        .where(OutgoingMail.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
 
 
 def send_now(mails_to_send: list[OutgoingMail]) -> None:

@@ -83,6 +83,7 @@ def run_all(now: datetime) -> Summary:
     summary = Summary(transitions=transitions, reminders=reminders)
     summary.events = fanout.process_events(now)
     summary.digests = digests.make_digests(now)
+    delivery.forget_old_mail(now)
     db.session.commit()
     summary.mail = delivery.deliver(now)
     return summary

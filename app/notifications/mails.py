@@ -125,8 +125,8 @@ def _message_id(mail: OutgoingMail) -> str:
 
 
 def compose(mails: list[OutgoingMail]) -> dict[int, EmailMessage]:
-    """The message of each mail, by id; a notifications mail whose notifications are all
-    gone (its proposal was deleted) has none."""
+    """The message of each mail, by id. A notifications mail has none when its notifications
+    are gone (its proposal was deleted) or its person turned email off after it was made."""
     users = {
         user.id: user
         for user in db.session.scalars(
@@ -158,8 +158,8 @@ def compose(mails: list[OutgoingMail]) -> dict[int, EmailMessage]:
             )
             continue
         items = by_mail.get(mail.id)
-        if not items or user is None:
-            continue
+        if not items or user is None or user.email_setting == "off":
+            continue  # its notifications are gone, or the person has turned email off since
         with force_locale(user.language):
             groups = _groups(items)
             context = {

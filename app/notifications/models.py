@@ -121,6 +121,7 @@ class OutgoingMail(db.Model):
         # the run that makes it is repeated.
         UniqueConstraint("user_id", "batch_key"),
         Index("ix_outgoing_mail_due", "sent_at", "failed_at", "next_attempt_at"),
+        Index("ix_outgoing_mail_failed", "failed_at"),
     )
 
     MESSAGE, NOTIFICATIONS = "message", "notifications"

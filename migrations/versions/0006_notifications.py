@@ -41,6 +41,7 @@ def upgrade():
     )
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.create_index('ix_outgoing_mail_due', ['sent_at', 'failed_at', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outgoing_mail_failed', ['failed_at'], unique=False)
 
     op.create_table('topic_follows',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -160,6 +161,7 @@ def downgrade():
 
     op.drop_table('topic_follows')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.drop_index('ix_outgoing_mail_failed')
         batch_op.drop_index('ix_outgoing_mail_due')
 
     op.drop_table('outgoing_mail')

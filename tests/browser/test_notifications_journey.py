@@ -17,6 +17,7 @@ from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal
 from tests.notifications.helpers import tell
+from tests.support.forms import login, post_form
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +124,13 @@ def test_the_new_pages_are_accessible_and_valid(
     check("notifications, read, with a flash")
     tab.goto("/account/notifications")
     check("email settings")
+    # A setting no browser can send without tampering: the page that says what to correct.
+    refused = app.test_client()
+    refused.post("/language", data={"lang": lang})
+    login(refused, member)
+    html = post_form(refused, "/account/notifications", {"email": "hourly"}).get_data(as_text=True)
+    tab.set_content(html)
+    check("email settings refused")
     tab.locator("ul.topic-follows button").first.click()
     check("email settings, following a topic")
     tab.goto(f"/proposals?topic={topic}")
@@ -150,5 +158,5 @@ def test_the_new_pages_are_accessible_and_valid(
     check("unsubscribed")
     tab.goto("/unsubscribe/not-a-token")
     check("unsubscribe link that does not work")
-    assert len(checked) == 10
+    assert len(checked) == 11
     context.close()

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from app.database import utcnow
 from app.extensions import db
-from app.notifications import delivery
+from app.notifications import delivery, fanout
 from app.notifications.models import OutgoingMail
+from app.proposals import lifecycle as lc
 from app.worker import wake
 from tests.conftest import live_env
 from tests.support import ROOT
@@ -208,3 +209,59 @@ def test_two_workers_at_once_send_every_message_exactly_once(app, base_config, s
     with app.app_context():
         waiting = select(func.count()).where(OutgoingMail.sent_at.is_(None))
         assert db.session.scalar(waiting) == 0
+
+
+def test_mail_made_before_an_unsubscribe_is_not_sent_after_it(app, make_user, make_proposal, smtp):
+    """A digest made at seven, the person unsubscribes at five past, the worker comes at
+    ten past: nothing goes out."""
+    from tests.notifications.helpers import set_email, tell
+    from tests.support.forms import client_for, post
+
+    app.config["MAIL_URL"] = smtp.url
+    made = make_proposal(lc.HEARING)
+    set_email(app, made.author, "instant")
+    post(client_for(app, make_user()), f"/proposals/{made.id}/comments", {"body": "Ja!"})
+    with app.app_context():
+        fanout.process_events(utcnow())
+    set_email(app, made.author, "off")
+    assert tell(app).mail.failed == 1
+    assert smtp.messages == []
+    (row,) = outbox(app)
+    assert row.failed_at is not None and "turned email off" in row.last_error
+
+
+def test_old_mail_records_are_forgotten_and_never_mailed_again(app, make_user, make_proposal, smtp):
+    from tests.notifications.helpers import notifications_of, work
+
+    app.config["MAIL_URL"] = smtp.url
+    made = make_proposal(lc.HEARING)
+    post_comment = client_for_member(app, make_user())
+    post_comment(made.id)
+    work(app)
+    (notification,) = notifications_of(app, made.author)
+    assert notification.email == "digest"
+    tomorrow = utcnow() + timedelta(days=1, hours=8)
+    work(app, tomorrow)
+    assert len(smtp.to(made.author.email)) == 1
+    assert [row.user_id for row in outbox(app)].count(made.author.id) == 1
+    later = tomorrow + delivery.KEEP_SENT + timedelta(days=1)
+    work(app, later)
+    assert not [
+        row for row in outbox(app) if row.sent_at and row.sent_at < later - delivery.KEEP_SENT
+    ]
+    notification = notifications_of(app, made.author)[0]  # (the hearing has ended since)
+    assert (notification.kind, notification.email, notification.mail_id) == (
+        "comment",
+        "none",
+        None,
+    )
+    work(app, later + timedelta(days=1))
+    mailed = [m["Subject"] for m in smtp.to(made.author.email)]
+    assert sum(s.startswith("1 nyt høringssvar") for s in mailed) == 1, mailed
+
+
+def client_for_member(app, account):
+    from tests.support.forms import client_for, post
+
+    client = client_for(app, account)
+    return lambda proposal_id: post(client, f"/proposals/{proposal_id}/comments", {"body": "Ja"})

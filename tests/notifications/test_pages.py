@@ -411,3 +411,20 @@ def test_the_refused_settings_page_is_valid_html(app, make_user, assert_valid_ht
         assert response.status_code == 422
         assert f'<html lang="{lang}">' in text_of(response)
         assert_valid_html(text_of(response), f"refused email settings ({lang})")
+
+
+def test_the_list_runs_the_same_queries_for_3_or_60_notifications(
+    app, make_user, make_proposal, topic, count_queries
+):
+    member = make_user("member")
+    client = client_for(app, member)
+    post(client, f"/topics/{topic}/follow")
+    counts = []
+    for more in (3, 57):
+        for _ in range(more):
+            make_proposal(lc.HEARING)
+        work(app)
+        with count_queries() as statements:
+            assert client.get("/notifications").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 3, counts
