@@ -84,7 +84,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id"),
-        Index("ix_notifications_user_id_desc", "user_id", "id"),
+        Index("ix_notifications_user_newest", "user_id", "created_at", "id"),
         Index("ix_notifications_user_unread", "user_id", "read_at"),
         Index("ix_notifications_mail_wait", "email", "mail_id", "user_id"),
         Index("ix_notifications_batch", "user_id", "proposal_id", "kind", "created_at"),

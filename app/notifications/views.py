@@ -62,7 +62,7 @@ def index():
     rows = db.session.execute(
         item_query()
         .where(mine)
-        .order_by(Notification.id.desc())
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()

@@ -398,7 +398,8 @@ def add_outcome(actor: User, proposal: Proposal, *, on: date, text: str, now: da
         now=now,
         proposal_id=proposal.id,
         actor_id=actor.id,
-        data={"date": on.isoformat(), "text": text[:500]},
+        # What people read in a notification: the words, without the Markdown.
+        data={"date": on.isoformat(), "text": outcome.text_html.striptags()[:500]},
     )
     audit.record(
         actor,

@@ -118,7 +118,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notifications_mail_id'), ['mail_id'], unique=False)
         batch_op.create_index('ix_notifications_mail_wait', ['email', 'mail_id', 'user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_proposal_id'), ['proposal_id'], unique=False)
-        batch_op.create_index('ix_notifications_user_id_desc', ['user_id', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_user_newest', ['user_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -140,7 +140,7 @@ def downgrade():
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_unread')
-        batch_op.drop_index('ix_notifications_user_id_desc')
+        batch_op.drop_index('ix_notifications_user_newest')
         batch_op.drop_index(batch_op.f('ix_notifications_proposal_id'))
         batch_op.drop_index('ix_notifications_mail_wait')
         batch_op.drop_index(batch_op.f('ix_notifications_mail_id'))
