@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
@@ -19,6 +19,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Support
+from tests.support import count_rows as count
 from tests.support import require
 from tests.support.forms import csrf_token, login, text_of
 from tests.support.proposals import force
@@ -50,14 +51,6 @@ def primed_client(app, address: str) -> tuple:
     with client.session_transaction() as session:
         session["csrf_token"] = raw
     return client, URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-
-
-def count(app, model, **where) -> int:
-    with app.app_context():
-        query = select(func.count()).select_from(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return db.session.scalar(query)
 
 
 def assert_limited(response, lang: str = "da") -> None:

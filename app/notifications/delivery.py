@@ -108,34 +108,28 @@ def _mine(mail_id: int, claim: str):
     )
 
 
-def _mark_sent(mail: OutgoingMail, claim: str, now: datetime) -> None:
-    # A message's text may hold a secret (a reset link): once sent, it is not kept.
-    # `claimed_by` stays: the record of which worker sent it.
+def _finish(mail: OutgoingMail, claim: str, **values) -> None:
+    """Close one attempt at a mail in its own commit. `claimed_by` stays: the record of
+    which worker sent it. A message's text may hold a secret (a reset link): it is not kept
+    once the mail is sent or given up."""
     db.session.execute(
         _mine(mail.id, claim).values(
-            sent_at=now,
             attempts=OutgoingMail.attempts + 1,
             claimed_until=None,
             body_text="",
             body_html="",
-            last_error="",
+            **values,
         )
     )
     db.session.commit()
+
+
+def _mark_sent(mail: OutgoingMail, claim: str, now: datetime) -> None:
+    _finish(mail, claim, sent_at=now, last_error="")
 
 
 def _mark_failed(mail: OutgoingMail, claim: str, error: Exception, now: datetime) -> None:
-    db.session.execute(
-        _mine(mail.id, claim).values(
-            failed_at=now,
-            attempts=OutgoingMail.attempts + 1,
-            claimed_until=None,
-            body_text="",
-            body_html="",
-            last_error=str(error)[:1000],
-        )
-    )
-    db.session.commit()
+    _finish(mail, claim, failed_at=now, last_error=str(error)[:1000])
 
 
 def _defer(

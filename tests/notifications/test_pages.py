@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -17,7 +16,9 @@ from app.notifications.mails import unsubscribe_token
 from app.notifications.models import Notification, ProposalFollow, TopicFollow
 from app.proposals import lifecycle as lc
 from tests.notifications.helpers import kinds_of, notifications_of, set_email, work
+from tests.support import count_rows as count
 from tests.support.forms import client_for, csrf_token, post, post_form, text_of
+from tests.support.http import Browserless
 
 
 def chosen(html: str) -> list[str]:
@@ -159,14 +160,6 @@ def test_only_members_choose_every_proposal_seeking_support(app, make_user):
 # --- following ----------------------------------------------------------------------------------
 
 
-def count(app, model, **where) -> int:
-    with app.app_context():
-        query = select(func.count()).select_from(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return db.session.scalar(query)
-
-
 def test_follow_and_unfollow_a_proposal(app, make_user, make_proposal):
     made = make_proposal(lc.HEARING)
     member = make_user("member")
@@ -230,31 +223,16 @@ def test_follow_a_topic_from_the_list_and_the_settings(app, make_user, topic):
 @pytest.mark.live
 def test_following_at_the_same_instant_leaves_one_row(app, live_server, make_user, make_proposal):
     """Twenty clicks from one member at the same moment: one follow, no error."""
-    import requests
-
     made = make_proposal(lc.HEARING)
     member = make_user("member")
-    session = requests.Session()
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', session.get(f"{live_server.url}/login").text
-    )[1]
-    session.post(
-        f"{live_server.url}/login",
-        data={"csrf_token": token, "email": member.email, "password": member.password},
-    )
-    page = session.get(f"{live_server.url}/proposals/{made.id}").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    browser = Browserless(live_server.url)
+    browser.login(member)
+    token = browser.token(f"/proposals/{made.id}")
     barrier, answers = threading.Barrier(20), []
 
     def click():
         barrier.wait()
-        answers.append(
-            session.post(
-                f"{live_server.url}/proposals/{made.id}/follow",
-                data={"csrf_token": token},
-                allow_redirects=False,
-            ).status_code
-        )
+        answers.append(browser.post(f"/proposals/{made.id}/follow", token=token)[0])
 
     threads = [threading.Thread(target=click) for _ in range(20)]
     for thread in threads:

@@ -27,3 +27,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def count_rows(app, model, **where) -> int:
+    """How many rows of `model` have the given column values."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+
+    with app.app_context():
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return db.session.scalar(query)
