@@ -11,15 +11,54 @@ import email.policy
 import smtplib
 import ssl
 import sys
-from email.message import EmailMessage
-from email.utils import make_msgid
+from email.charset import QP, Charset
+from email.header import Header, decode_header, make_header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-# Headers are written unfolded: Python's folding of long non-ASCII headers loses the space
-# between two encoded words ("på landet" arrives as "pålandet"). 998 is RFC 5322's limit.
-_UNFOLDED_HEADERS = email.policy.default.clone(max_line_length=998)
+# Messages are built with the email package's older, much faster API (compat32): a digest
+# is built in a third of the time. A non-ASCII header is folded here into encoded words
+# (Header keeps the spaces between them, which the newer policy's folding loses); every
+# other header is written on one line, so that a List-Unsubscribe link arrives as it was
+# sent. The body is encoded into short lines when it is set.
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
+_ONE_LINE_HEADERS = email.policy.compat32.clone(max_line_length=998)
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode(maxlinelen=76)
+
+
+def _address(value: str) -> str | None:
+    """The address for a header, its domain in ASCII (IDNA); None when its mailbox name is
+    not ASCII, which only a server speaking SMTPUTF8 takes."""
+    name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if not local.isascii():
+        return None
+    return formataddr((name, f"{local}@{domain}"), charset="utf-8")
+
+
+def _international_message(to: str, subject: str, text: str, html: str | None) -> Message:
+    """The rare message to a mailbox whose name is not ASCII: the newer API, which sends it
+    with SMTPUTF8 when the server offers that."""
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text, cte="quoted-printable")
+    if html:
+        message.add_alternative(html, subtype="html", cte="quoted-printable")
+    return message
 
 
 class MailError(RuntimeError):
@@ -42,20 +81,36 @@ def build_message(
     html: str | None = None,
     headers: dict[str, str] | None = None,
     message_id: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """A message with a plain-text part, and an HTML alternative when given."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
+    recipient = _address(to)
+    if recipient is None:
+        message = _international_message(to, subject, text, html)
+    else:
+        plain = MIMEText(text, "plain", _UTF8_QP)
+        if html:
+            message = MIMEMultipart("alternative")
+            message.attach(plain)
+            message.attach(MIMEText(html, "html", _UTF8_QP))
+        else:
+            message = plain
+        message["To"] = recipient
+        message["Subject"] = _header(subject)
+        message.policy = _ONE_LINE_HEADERS
+    message["From"] = _address(current_app.config["MAIL_FROM"]) or current_app.config["MAIL_FROM"]
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id or make_msgid(domain="forslag.invalid")
     for name, value in (headers or {}).items():
-        message[name] = value
-    message.set_content(text, cte="quoted-printable")
-    if html:
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
-    message.policy = _UNFOLDED_HEADERS  # the body is encoded already, in short lines
+        message[name] = _header(value)
     return message
+
+
+def text_of(message: Message) -> str:
+    """The plain-text part of a message built here."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode("utf-8")
+    return ""
 
 
 class Mailer:
@@ -90,12 +145,14 @@ class Mailer:
         self._client = client
         return self
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         if self.url == "console":
             headers = "".join(
-                f"{name}: {message[name]}\n" for name in ("From", "To", "Subject") if message[name]
+                f"{name}: {make_header(decode_header(str(message[name])))}\n"
+                for name in ("From", "To", "Subject")
+                if message[name]
             )
-            text = message.get_body(("plain",)).get_content()
+            text = text_of(message)
             print(f"----- mail -----\n{headers}\n{text}----- end of mail -----", file=sys.stderr)
             return
         try:
@@ -105,6 +162,9 @@ class Mailer:
             if all(500 <= code < 600 for code in codes):
                 raise MailRefused(f"refused: {error.recipients}") from error
             raise MailError(f"recipient not accepted now: {error.recipients}") from error
+        except (smtplib.SMTPNotSupportedError, UnicodeError) as error:
+            # A mailbox name that is not ASCII, and a server that does not speak SMTPUTF8.
+            raise MailRefused(f"the server cannot take this address: {error}") from error
         except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
             if 500 <= error.smtp_code < 600:
                 raise MailRefused(f"refused: {error.smtp_code} {error.smtp_error!r}") from error

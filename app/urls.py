@@ -37,10 +37,14 @@ def public_url(endpoint: str, **values) -> str:
     """The address of a page as it leaves the site (mail, feeds, the API, PDFs): always on
     FORSLAG_PUBLIC_URL, never on the Host a request claims, and built the same with or
     without a request (the worker has none)."""
-    base = urlsplit(current_app.config["PUBLIC_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
+    public = current_app.config["PUBLIC_URL"]
+    adapters = current_app.extensions.setdefault("public_url_adapters", {})
+    if public not in adapters:  # a mail has a dozen links: bind once, not per link
+        base = urlsplit(public)
+        adapters[public] = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+        )
+    adapter = adapters[public]
     anchor = values.pop("_anchor", None)
     url = adapter.build(endpoint, values, force_external=True)
     return f"{url}#{anchor}" if anchor else url

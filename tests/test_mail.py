@@ -51,3 +51,21 @@ def test_unreachable_or_malformed_mail_url_is_a_server_unavailable(make_app, url
     with app.app_context(), pytest.raises(ServerUnavailable) as raised, Mailer() as mailer:
         mailer.send(build_message("a@example.org", "Emne", "Tekst"))
     assert isinstance(raised.value, MailError)
+
+
+def test_long_danish_headers_arrive_as_they_were_written(make_app, mailbox):
+    subject = (
+        "“Forsøg med firedages arbejdsuge i kommunen”, som du har kommenteret, søger nu "
+        "opbakning. Se hvad der er ændret, siden du kommenterede (version 1 til 2)."
+    )
+    link = "<https://forslag.example.dk/unsubscribe/" + "A" * 90 + ">"
+    app = make_app(MAIL_URL=mailbox.url, MAIL_FROM="Østerby Kommune – Forslag <forslag@example.dk>")
+    with app.app_context(), Mailer() as mailer:
+        mailer.send(
+            build_message("ø@example.dk", subject, "Tekst", headers={"List-Unsubscribe": link})
+        )
+    (message,) = mailbox.messages
+    assert message["Subject"] == subject
+    assert message["From"] == "Østerby Kommune – Forslag <forslag@example.dk>"
+    assert message["List-Unsubscribe"] == link
+    assert message["Date"]

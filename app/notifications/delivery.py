@@ -188,6 +188,10 @@ def deliver(
                     except MailError as error:
                         _defer([row.id], attempts, claim, error, now or utcnow())
                         report.deferred += 1
+                    except Exception as error:  # a fault of ours: this mail waits, the rest go
+                        log.exception("mail %s could not be sent", row.id)
+                        _defer([row.id], attempts, claim, error, now or utcnow())
+                        report.deferred += 1
                     else:
                         _mark_sent(row, claim, now or utcnow())
                         report.sent += 1

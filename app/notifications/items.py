@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -71,7 +72,7 @@ class Item:
             self.from_version and self.final_version and self.from_version != self.final_version
         )
 
-    @property
+    @cached_property  # an Item is read in one language: the list's, or its mail's
     def headline(self) -> str:
         return _headline(self)
 

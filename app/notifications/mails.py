@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -124,7 +124,7 @@ def _message_id(mail: OutgoingMail) -> str:
     return f"<mail-{mail.id}.{int(mail.created_at.timestamp())}@{host}>"
 
 
-def compose(mails: list[OutgoingMail]) -> dict[int, EmailMessage]:
+def compose(mails: list[OutgoingMail]) -> dict[int, Message]:
     """The message of each mail, by id. A notifications mail has none when its notifications
     are gone (its proposal was deleted) or its person turned email off after it was made."""
     users = {
