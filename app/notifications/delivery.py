@@ -78,7 +78,7 @@ def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list
             candidate.next_attempt_at <= now,
             or_(candidate.claimed_until.is_(None), candidate.claimed_until < now),
         )
-        .order_by(candidate.id)
+        .order_by(candidate.next_attempt_at, candidate.id)
         .limit(limit)
     )
     if ids is not None:

@@ -89,18 +89,19 @@ def make_digests(now: datetime) -> int:
                 .returning(OutgoingMail.id)
             ).all()
         )
-        # Into the batch's mail, while no worker has taken it yet.
-        mail = aliased(OutgoingMail)
-        open_mail = select(mail.id).where(
-            mail.user_id == Notification.user_id,
-            mail.batch_key == batch.key,
-            mail.sent_at.is_(None),
-            mail.claimed_by.is_(None),
-        )
+        # Into the batch's mail, while no worker has taken it yet: UPDATE … FROM, a join
+        # the planner sees whole (as a subquery per row, PostgreSQL took minutes when the
+        # mail rows were new and its statistics did not know them yet).
         db.session.execute(
             update(Notification)
-            .where(*_waiting(Notification, batch.cutoff), open_mail.exists())
-            .values(mail_id=open_mail.scalar_subquery())
+            .where(
+                *_waiting(Notification, batch.cutoff),
+                OutgoingMail.user_id == Notification.user_id,
+                OutgoingMail.batch_key == batch.key,
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.claimed_by.is_(None),
+            )
+            .values(mail_id=OutgoingMail.id)
             .execution_options(synchronize_session=False)
         )
     return made

@@ -168,15 +168,16 @@ def _queue_instant_mail(event: Event, now: datetime) -> None:
         )
         .on_conflict_do_nothing()
     )
-    mail = aliased(OutgoingMail)
+    # UPDATE … FROM: a join the planner sees whole, not a subquery per row.
     db.session.execute(
         update(Notification)
-        .where(Notification.event_id == event.id, Notification.email == EMAIL_INSTANT)
-        .values(
-            mail_id=select(mail.id)
-            .where(mail.user_id == Notification.user_id, mail.batch_key == key)
-            .scalar_subquery()
+        .where(
+            Notification.event_id == event.id,
+            Notification.email == EMAIL_INSTANT,
+            OutgoingMail.user_id == Notification.user_id,
+            OutgoingMail.batch_key == key,
         )
+        .values(mail_id=OutgoingMail.id)
         .execution_options(synchronize_session=False)
     )
 

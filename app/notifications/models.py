@@ -13,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, undefer
 
@@ -120,7 +121,16 @@ class OutgoingMail(db.Model):
         # A digest or an instant mail is made once per person and batch, however often
         # the run that makes it is repeated.
         UniqueConstraint("user_id", "batch_key"),
-        Index("ix_outgoing_mail_due", "sent_at", "failed_at", "next_attempt_at"),
+        # The mail still to send, in the order the worker takes it: only those rows.
+        Index(
+            "ix_outgoing_mail_waiting",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+        # The records to forget when they are old.
+        Index("ix_outgoing_mail_sent", "sent_at"),
         Index("ix_outgoing_mail_failed", "failed_at"),
     )
 
