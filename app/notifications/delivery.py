@@ -97,13 +97,12 @@ def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list
 
 
 def _mine(mail_id: int, claim: str):
+    """An UPDATE of one mail this call claimed; if the claim expired and another worker took
+    the mail, it changes nothing. (Found by its primary key alone: a condition on sent_at
+    would let PostgreSQL choose the partial index of waiting mail and read all of it.)"""
     return (
         update(OutgoingMail)
-        .where(
-            OutgoingMail.id == mail_id,
-            OutgoingMail.claimed_by == claim,
-            OutgoingMail.sent_at.is_(None),
-        )
+        .where(OutgoingMail.id == mail_id, OutgoingMail.claimed_by == claim)
         .execution_options(synchronize_session=False)
     )
 
