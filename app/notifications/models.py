@@ -129,9 +129,20 @@ class OutgoingMail(db.Model):
             sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
             postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
         ),
-        # The records to forget when they are old.
-        Index("ix_outgoing_mail_sent", "sent_at"),
-        Index("ix_outgoing_mail_failed", "failed_at"),
+        # The records to forget when they are old. Partial, so that no plan can take them
+        # for finding the mail that waits (sent_at IS NULL): that is the index above.
+        Index(
+            "ix_outgoing_mail_sent",
+            "sent_at",
+            sqlite_where=text("sent_at IS NOT NULL"),
+            postgresql_where=text("sent_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_outgoing_mail_failed",
+            "failed_at",
+            sqlite_where=text("failed_at IS NOT NULL"),
+            postgresql_where=text("failed_at IS NOT NULL"),
+        ),
     )
 
     MESSAGE, NOTIFICATIONS = "message", "notifications"

@@ -40,8 +40,8 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'batch_key', name=op.f('uq_outgoing_mail_user_id_batch_key'))
     )
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
-        batch_op.create_index('ix_outgoing_mail_failed', ['failed_at'], unique=False)
-        batch_op.create_index('ix_outgoing_mail_sent', ['sent_at'], unique=False)
+        batch_op.create_index('ix_outgoing_mail_failed', ['failed_at'], unique=False, sqlite_where=sa.text('failed_at IS NOT NULL'), postgresql_where=sa.text('failed_at IS NOT NULL'))
+        batch_op.create_index('ix_outgoing_mail_sent', ['sent_at'], unique=False, sqlite_where=sa.text('sent_at IS NOT NULL'), postgresql_where=sa.text('sent_at IS NOT NULL'))
         batch_op.create_index('ix_outgoing_mail_waiting', ['next_attempt_at', 'id'], unique=False, sqlite_where=sa.text('sent_at IS NULL AND failed_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND failed_at IS NULL'))
 
     op.create_table('topic_follows',
@@ -163,8 +163,8 @@ def downgrade():
     op.drop_table('topic_follows')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.drop_index('ix_outgoing_mail_waiting', sqlite_where=sa.text('sent_at IS NULL AND failed_at IS NULL'), postgresql_where=sa.text('sent_at IS NULL AND failed_at IS NULL'))
-        batch_op.drop_index('ix_outgoing_mail_sent')
-        batch_op.drop_index('ix_outgoing_mail_failed')
+        batch_op.drop_index('ix_outgoing_mail_sent', sqlite_where=sa.text('sent_at IS NOT NULL'), postgresql_where=sa.text('sent_at IS NOT NULL'))
+        batch_op.drop_index('ix_outgoing_mail_failed', sqlite_where=sa.text('failed_at IS NOT NULL'), postgresql_where=sa.text('failed_at IS NOT NULL'))
 
     op.drop_table('outgoing_mail')
     # ### end Alembic commands ###
