@@ -13,6 +13,7 @@ finds the work anyway.
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import Flask, current_app, has_request_context
@@ -44,10 +45,20 @@ def make_queue(app: Flask) -> Huey:
     @queue.periodic_task(crontab(minute="*"), name="every_minute")
     def every_minute() -> None:
         with app.app_context():
-            summary = jobs.run_all(utcnow())
+            # A second sender, when much is due, is another of this worker's processes woken.
+            summary = jobs.run_all(utcnow(), another_sender=tell)
             log.info("every minute: %s", summary)
 
-    queue.forslag_tell = tell
+    parent = os.getpid()
+
+    @queue.on_startup()
+    def own_connections() -> None:
+        # A worker forked from the consumer opens its own database connections.
+        if os.getpid() != parent:
+            with app.app_context():
+                db.engine.dispose(close=False)
+
+    queue.forslag_tell, queue.forslag_every_minute = tell, every_minute
     return queue
 
 
@@ -79,9 +90,15 @@ def init_app(app: Flask) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Do everything due now, then exit.")
-@click.option("--threads", default=2, show_default=True, help="Tasks run at the same time.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    help="Tasks run at the same time, each in a process of its own.",
+)
+@click.option("--threads", is_flag=True, help="Run them in threads of one process instead.")
 @with_appcontext
-def worker_command(burst: bool, threads: int) -> None:
+def worker_command(burst: bool, workers: int, threads: bool) -> None:
     """Deliver notifications and mail, make digests, remind and tick the lifecycle."""
     queue: Huey = current_app.extensions["queue"]
     if burst:
@@ -94,10 +111,13 @@ def worker_command(burst: bool, threads: int) -> None:
         click.echo(str(jobs.run_all(utcnow())))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({threads} threads). Ctrl-C stops.")
+    kind = "thread" if threads else "process"
+    click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({workers} {kind}s). Ctrl-C stops.")
     # Whatever waited while no worker ran goes out now, not at the next minute.
     queue.forslag_tell()
+    # Processes: sending mail is mostly Python (templates, MIME), which threads of one
+    # process take turns at; two processes send nearly twice as much.
     consumer = queue.create_consumer(
-        workers=threads, worker_type="thread", periodic=True, max_delay=1.0
+        workers=workers, worker_type=kind, periodic=True, max_delay=1.0
     )
     consumer.run()

@@ -1,6 +1,7 @@
-"""bench/generate and bench/run at a tiny scale, so the benchmark cannot rot: the generator
-fills an empty database with every state and counters equal to their rows, and the run
-measures every page and finds every acknowledged support stored exactly once."""
+"""bench/generate, bench/run and bench/notify at a tiny scale, so the benchmarks cannot rot:
+the generator fills an empty database with every state and counters equal to their rows,
+the run measures every page and finds every acknowledged support stored exactly once, and
+the notification run tells every follower once and delivers every mail exactly once."""
 
 import json
 import os
@@ -108,3 +109,64 @@ def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_pat
     assert supports["lost"] == supports["doubled"] == supports["unplanned"] == 0
     assert supports["stored"] == supports["acknowledged"] + supports["in flight at the stop"]
     assert "| support POST" in result.stdout and "/healthz" in result.stdout
+
+
+def test_notify_reaches_every_follower_and_delivers_each_mail_once(empty_database, tmp_path):
+    require(shutil.which("wrk") is not None, "wrk")
+    figures = tmp_path / "figures.json"
+    env = {**os.environ, "DATABASE_URL": empty_database("benchnotify")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "notify"),
+            "--scale",
+            "0.001",
+            "--duration",
+            "1",
+            "--rounds",
+            "1",
+            "--workers",
+            "2",
+            "--connections",
+            "2",
+            "--json",
+            str(figures),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(figures.read_text())
+    data = report["data"]
+    assert data["followers"] == 100 and data["instant followers"] == 20
+    assert data["digest people"] == 100 and data["unfollowed"] > 0
+
+    names = [f["name"] for f in report["requests"]]
+    assert names == ["/healthz", "outcome POST, its proposer only", "outcome POST, 100 followers"]
+    for figure in report["requests"]:
+        assert figure["requests"] > 0 and figure["errors"] == 0, figure
+        assert 0 < figure["p50_us"] <= figure["p99_us"], figure
+
+    fanout = report["fanout"]
+    assert fanout["events"] == 1
+    assert fanout["notifications"] == fanout["followers"] == 100
+    assert fanout["by email"] == {"instant": 20, "digest": 80}
+    assert fanout["instant mails queued"] == 20
+    assert fanout["seconds"] > 0 and fanout["costs"]["statements"]
+
+    digests = report["digests"]
+    assert digests["made"] == digests["people"] == 100
+    # Two waiting notifications each, and the outcome for the 80 who get digests.
+    assert digests["notifications in them"] == 280
+    assert digests["notifications left waiting"] == 0
+
+    for phase, count in (("instant delivery", 20), ("digest delivery", 100)):
+        check = report[phase]
+        assert check["mails"] == check["sent"] == check["arrived"] == count, phase
+        assert check["arrived twice"] == check["never arrived"] == check["unexpected"] == 0
+        assert check["wrong address"] == check["not stamped sent"] == 0
+        assert check["failed"] == check["deferred"] == 0
+        assert check["per_s"] > 0
+    assert "| outcome POST" in result.stdout and "digest run" in result.stdout

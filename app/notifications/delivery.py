@@ -37,7 +37,7 @@ LONGEST_WAIT = timedelta(hours=1)
 # How long the record of a sent mail is kept (who was mailed what, when, by which worker).
 KEEP_SENT = timedelta(days=90)
 NOTHING_TO_SEND = "not sent: its notifications are gone, or its person turned email off"
-WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+HOST = socket.gethostname()
 
 
 @dataclass
@@ -68,9 +68,10 @@ def queue_message(
     return mail
 
 
-def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list[int]:
+def _due(now: datetime, limit: int):
+    """Mail waiting to be sent now that nobody holds, in the order it became due."""
     candidate = aliased(OutgoingMail)
-    due = (
+    return (
         select(candidate.id)
         .where(
             candidate.sent_at.is_(None),
@@ -80,7 +81,18 @@ def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list
         )
         .order_by(candidate.next_attempt_at, candidate.id)
         .limit(limit)
-    )
+    ), candidate
+
+
+def more_than_a_batch_due(now: datetime) -> bool:
+    """Whether a second sender would have work of its own (read from the index of waiting
+    mail, a batch and one row at most)."""
+    due, _ = _due(now, BATCH + 1)
+    return len(db.session.scalars(due).all()) > BATCH
+
+
+def _claim(now: datetime, limit: int, ids: list[int] | None, claim: str) -> list[int]:
+    due, candidate = _due(now, limit)
     if ids is not None:
         due = due.where(candidate.id.in_(ids))
     if db.session.get_bind().dialect.name == "postgresql":
@@ -157,7 +169,8 @@ def deliver(
     (or, with `ids`, those mails only). `now` is the clock (tests set it)."""
     report = Report()
     while True:
-        claim = f"{WORKER}:{uuid.uuid4().hex[:8]}"
+        # Which machine and process claimed the mail (a forked worker has its own pid).
+        claim = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         claimed = _claim(now or utcnow(), batch, ids, claim)
         if not claimed:
             return report

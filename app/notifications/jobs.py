@@ -4,6 +4,7 @@ reminders, the fan-out of events, digests and delivery. The queue's tasks and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -74,8 +75,10 @@ def tell(now: datetime) -> Summary:
     return summary
 
 
-def run_all(now: datetime) -> Summary:
-    """Everything due now, in order: what the worker does every minute, and `--burst`."""
+def run_all(now: datetime, *, another_sender: Callable[[], None] | None = None) -> Summary:
+    """Everything due now, in order: what the worker does every minute, and `--burst`.
+    With more than a batch of mail to send (the morning's digests), `another_sender` is
+    asked to send beside this one: the worker wakes another of its processes."""
     transitions = len(services.apply_due(now))
     db.session.commit()
     reminders = remind_deadlines(now)
@@ -85,5 +88,8 @@ def run_all(now: datetime) -> Summary:
     summary.digests = digests.make_digests(now)
     delivery.forget_old_mail(now)
     db.session.commit()
+    if another_sender is not None and delivery.more_than_a_batch_due(now):
+        another_sender()
+    db.session.rollback()
     summary.mail = delivery.deliver(now)
     return summary

@@ -168,7 +168,7 @@ def start_worker(base_config, smtp_url: str, log_path):
     }
     log = open(log_path, "wb")  # noqa: SIM115 (handed to the process)
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--threads", "1"],
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "1"],
         cwd=ROOT,
         env=env,
         stdout=log,

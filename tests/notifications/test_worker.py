@@ -4,16 +4,28 @@ everything due and exits; a queue that cannot be reached costs a request nothing
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections import Counter
+from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey
+from sqlalchemy import select
 
 from app.database import utcnow
+from app.extensions import db
+from app.notifications import delivery, jobs
+from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
 from app.worker import make_queue
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, live_env
 from tests.notifications.helpers import kinds_of, set_email
 from tests.support.forms import client_for, post
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(condition, seconds: float = 15) -> bool:
@@ -89,3 +101,57 @@ def test_queue_settings(make_app, tmp_path):
     queue = make_queue(app)
     assert isinstance(queue, SqliteHuey) and queue.name == "et-andet-sted"
     assert (tmp_path / "q.db").exists() or queue.storage.filename == str(tmp_path / "q.db")
+
+
+def _queue_mail(app, count: int) -> list[str]:
+    with app.app_context():
+        now = utcnow()
+        addresses = [f"modtager{i}@example.org" for i in range(count)]
+        for address in addresses:
+            delivery.queue_message(
+                to=address, subject="Hej", text="Et brev.", user_id=None, now=now
+            )
+        db.session.commit()
+    return addresses
+
+
+def test_the_minute_asks_for_a_second_sender_only_when_more_than_a_batch_waits(app, mailbox):
+    asked = []
+    _queue_mail(app, delivery.BATCH)
+    with app.app_context():
+        summary = jobs.run_all(utcnow(), another_sender=lambda: asked.append(1))
+    assert summary.mail.sent == delivery.BATCH and asked == []
+
+    _queue_mail(app, delivery.BATCH + 1)
+    with app.app_context():
+        summary = jobs.run_all(utcnow(), another_sender=lambda: asked.append(1))
+    assert summary.mail.sent == delivery.BATCH + 1 and asked == [1]
+
+
+def test_the_worker_sends_a_morning_of_mail_from_two_processes_each_mail_once(
+    app, base_config, mailbox
+):
+    addresses = _queue_mail(app, 3 * delivery.BATCH + 1)
+    queue = app.extensions["queue"]
+    queue.storage.flush_queue()
+    queue.forslag_every_minute()  # as the clock enqueues it; the worker wakes itself too
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", "2"],
+        cwd=ROOT,
+        env={**os.environ, **live_env(base_config)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        arrived_all = wait_for(lambda: len(mailbox.messages) >= len(addresses), 60)
+        time.sleep(0.5)  # anything sent twice would have arrived by now
+    finally:
+        worker.send_signal(signal.SIGINT)
+        output = worker.communicate(timeout=30)[0]
+    assert arrived_all, output
+    assert Counter(message["To"] for message in mailbox.messages) == Counter(addresses)
+    with app.app_context():
+        claims = db.session.scalars(select(OutgoingMail.claimed_by)).all()
+    senders = {claim.rsplit(":", 1)[0] for claim in claims}
+    assert len(senders) == 2, f"both processes sent: {senders}"
