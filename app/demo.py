@@ -155,6 +155,22 @@ def load_demo() -> list[User]:
         now=at(50),
     )
     proposals.invite(mette, fruit, aisha.email, now=at(50.5))
+    # Written on since: the draft's history keeps the first wording.
+    proposals.edit(
+        mette,
+        fruit,
+        _content(
+            topics["Uddannelse"],
+            "Gratis frugt i alle folkeskoler",
+            "Alle elever i folkeskolen skal have et stykke frugt hver skoledag, betalt af staten, "
+            "så ingen børn går sultne fra undervisningen.",
+            "Staten betaler et stykke frugt eller grønt om dagen til alle elever i folkeskolen.\n\n"
+            "Ordningen administreres af skolerne, der selv vælger lokale leverandører, gerne "
+            "økologiske.",
+        ),
+        now=at(50.8),
+        base_revision=0,
+    )
 
     # Submitted, waiting for the secretariat.
     health = proposals.create(

@@ -146,6 +146,8 @@ A proposal id, a comment id and a topic id that do not exist:
 A draft:
    GET  /proposals/{p}                                             404  404  404  200  200
    GET  /proposals/{p}/versions                                    404  404  404  200  200
+   GET  /proposals/{p}/saves/0                                     404  404  404  200  200
+   GET  /proposals/{p}/saves/7                                     404  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  200  200
    GET  /proposals?state=draft                                     200- 200- 200- 200+ 200+
    GET  /api/v1/proposals?state=draft                              200- 200- 200- 200+ 200+
@@ -169,6 +171,7 @@ A draft:
 
 A draft the caller is invited to (if a member who is not its proposer):
    GET  /proposals/{p}                                             404  404  200  200  200
+   GET  /proposals/{p}/saves/0                                     404  404  200  200  200
    GET  /proposals?state=draft                                     200- 200- 200+ 200+ 200+
    GET  /proposals/{p}/edit                                        302  404  403  200  403
    POST /proposals/{p}/transition to=submitted                     403  404  403  303  403
@@ -193,6 +196,7 @@ A submitted proposal the caller was invited to as a draft (if a member, not its 
 A proposal in hearing:
    GET  /proposals/{p}                                             200  200  200  200  200
    GET  /proposals/{p}/versions                                    200  200  200  200  200
+   GET  /proposals/{p}/saves/0                                     404  404  404  200  200
    GET  /proposals/{p}/diff?from=1&to=1                            200  200  200  200  200
    GET  /api/v1/proposals/{p}                                      200  200  200  200  200
    GET  /proposals?state=hearing                                   200+ 200+ 200+ 200+ 200+

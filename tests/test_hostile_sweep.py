@@ -355,7 +355,7 @@ def _urls(rule: str) -> list[str]:
     """`rule` with each choice of its <any(…)> parts, the id left as {id}."""
     match = re.search(r"<any\(([^)]*)\):\w+>", rule)
     if match is None:
-        return [re.sub(r"<int:\w+>", "{id}", rule)]
+        return [re.sub(r"<int(?:\([^)]*\))?:\w+>", "{id}", rule)]
     options = [o.strip().strip("'\"") for o in match[1].split(",")]
     return [u for o in options for u in _urls(rule[: match.start()] + o + rule[match.end() :])]
 

@@ -49,3 +49,69 @@ def test_db_check_notices_a_model_without_migration(base_config, empty_database)
         finally:
             db.metadata.remove(extra)
             db.engine.dispose()
+
+
+def test_text_written_before_revisions_were_kept_is_revision_0(base_config, empty_database):
+    """Upgrading a site with proposals and topics: each one's text as it stands becomes its
+    revision 0, the base that a form opened before the upgrade is merged against."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, select
+
+    from app import editing
+    from app.accounts import services as accounts
+    from app.proposals import services
+    from app.proposals.models import Proposal, Topic
+
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": empty_database("backfill")})
+    now = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        flask_migrate.upgrade()
+        topic = Topic(name="Trafik")
+        db.session.add(topic)
+        db.session.flush()
+        author = accounts.create_user(
+            email="anna@example.org",
+            name="Anna Holm",
+            password="et langt kodeord",
+            roles={"member"},
+            now=now,
+        )
+        body = "Første afsnit.\n\nAndet afsnit."
+        content = services.Content(
+            title="Busser til alle",
+            summary="En bus i timen til alle landsbyer.",
+            body=body,
+            topic_id=topic.id,
+        )
+        proposal = services.create(author, content, now=now)
+        db.session.execute(delete(editing.Save))  # as if written before this upgrade
+        db.session.commit()
+        proposal_id, topic_id = proposal.id, topic.id
+        flask_migrate.downgrade(revision="0006_notifications")
+        flask_migrate.upgrade()
+
+        saves = db.session.scalars(select(editing.Save).order_by(editing.Save.subject)).all()
+        assert [(s.subject, s.subject_id, s.revision) for s in saves] == [
+            ("proposal", proposal_id, 0),
+            ("topic", topic_id, 0),
+        ]
+        assert saves[0].values["body"] == body and saves[0].values["topic_id"] == topic_id
+        assert saves[1].values == {"name": "Trafik"}
+        proposal = db.session.get(Proposal, proposal_id)
+        assert proposal.revision == 0
+        author = db.session.get(type(author), author.id)
+        # Two forms opened before the upgrade, saved after it: merged on revision 0.
+        for changed in (
+            "Første afsnit, nyt.\n\nAndet afsnit.",
+            "Første afsnit.\n\nAndet afsnit, nyt.",
+        ):
+            form = services.Content(**{**vars(content), "body": changed})
+            services.edit(author, proposal, form, now=now, base_revision=0)
+            db.session.commit()
+        assert (
+            db.session.get(Proposal, proposal_id).body
+            == "Første afsnit, nyt.\n\nAndet afsnit, nyt."
+        )
+        db.session.remove()
+        db.engine.dispose()

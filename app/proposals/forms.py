@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.editing import BasedOnRevision
 from app.forms import Form, email_address, strip
 from app.proposals import queries
 from app.proposals.labels import CONTENT_LABELS
@@ -41,7 +42,7 @@ class TopicField(SelectField):
             raise ValidationError(_l("Choose one of the topics."))
 
 
-class ProposalForm(Form):
+class ProposalForm(BasedOnRevision, Form):
     title = StringField(
         CONTENT_LABELS["title"], filters=[strip], validators=[_required, _length(5, 160)]
     )

@@ -43,6 +43,8 @@ class Topic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     retired: Mapped[bool] = mapped_column(default=False)
+    # Raised by each rename: a rename form carries the one it showed (app.editing).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Topic {self.name}>"
@@ -89,6 +91,9 @@ class Proposal(db.Model):
     # so lists never count per row.
     proposer_count: Mapped[int] = mapped_column(default=0)
     version_count: Mapped[int] = mapped_column(default=0)
+    # Raised by each save of the content: the edit form carries the one it showed, and a
+    # save from an older one is merged with what was saved since (app.editing).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     support_count: Mapped[int] = mapped_column(default=0)
     like_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)

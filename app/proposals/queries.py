@@ -10,6 +10,7 @@ from flask import abort, g
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import defer, joinedload
 
+from app import editing
 from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
@@ -75,6 +76,8 @@ class ProposalPage:
     viewer_is_proposer: bool = False
     # A proposer acts as one while a member (services.acts_as_proposer).
     viewer_acts_as_proposer: bool = False
+    # Whether the viewer may see the proposal as a draft, and so its private history.
+    viewer_sees_drafts: bool = False
     moderation: list = field(default_factory=list)
 
     @property
@@ -103,13 +106,12 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
         if viewer and proposal.state in lc.INVITING_STATES | lc.PRIVATE_STATES
         else None
     )
-    visible = lc.may_see(
-        proposal.state,
-        is_proposer=viewer_is_proposer,
-        is_invited=invitation is not None,
-        is_secretariat=bool(viewer and viewer.is_secretariat),
-    )
-    if not visible:
+    roles = {
+        "is_proposer": viewer_is_proposer,
+        "is_invited": invitation is not None,
+        "is_secretariat": bool(viewer and viewer.is_secretariat),
+    }
+    if not lc.may_see(proposal.state, **roles):
         abort(404)
     return ProposalPage(
         proposal,
@@ -117,6 +119,7 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
         invitation=invitation,
         viewer_is_proposer=viewer_is_proposer,
         viewer_acts_as_proposer=viewer_is_proposer and viewer.is_member,
+        viewer_sees_drafts=lc.may_see(lc.DRAFT, **roles),
     )
 
 
@@ -170,6 +173,29 @@ def versions_of(proposal: Proposal) -> list[Version]:
         .where(Version.proposal_id == proposal.id)
         .order_by(Version.number)
     ).all()
+
+
+def saves_of(proposal: Proposal) -> list[editing.Save]:
+    """Every save of the proposal's text, first to last, with who made it: its private
+    history (app.editing)."""
+    return db.session.scalars(
+        select(editing.Save)
+        .options(joinedload(editing.Save.author))
+        .where(editing.Save.subject == "proposal", editing.Save.subject_id == proposal.id)
+        .order_by(editing.Save.revision)
+    ).all()
+
+
+def save_numbered(proposal: Proposal, revision: int) -> editing.Save | None:
+    return db.session.scalar(
+        select(editing.Save)
+        .options(joinedload(editing.Save.author))
+        .where(
+            editing.Save.subject == "proposal",
+            editing.Save.subject_id == proposal.id,
+            editing.Save.revision == revision,
+        )
+    )
 
 
 def version_numbered(proposal: Proposal, number: int) -> Version | None:

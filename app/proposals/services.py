@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import editing
 from app.accounts.models import User
 from app.extensions import db
 from app.markup import render_markdown
@@ -104,13 +105,36 @@ def capacities(user: User | None, proposal: Proposal, *, proposer: bool | None =
     return result
 
 
+def _derived(values: dict) -> dict:
+    """What is stored beside the content: its Markdown as HTML (rendered once, on save) and
+    the text the list's search reads."""
+    return {
+        **{f"{name}_html": render_markdown(values[name]) for name in MARKDOWN_FIELDS},
+        "search_text": "\n".join((values["title"], values["summary"], values["body"])).casefold(),
+    }
+
+
+# A proposal's content as shared text: its saves are its revisions (app.editing).
+TEXT = editing.Subject(
+    kind="proposal",
+    model=Proposal,
+    fields=(*CONTENT_FIELDS, "topic_id"),
+    markdown=MARKDOWN_FIELDS,
+    derived=_derived,
+)
+
+
+def _values(content: Content) -> dict:
+    """The content as stored: line breaks as "\n" whatever the browser sent, so that a
+    save compares and merges with the last by its words alone."""
+    values = {name: getattr(content, name) for name in TEXT.fields}
+    return {k: editing.plain_lines(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def _apply_content(proposal: Proposal, content: Content) -> None:
-    for name in CONTENT_FIELDS:
-        setattr(proposal, name, getattr(content, name))
-    for name in MARKDOWN_FIELDS:
-        setattr(proposal, f"{name}_html", render_markdown(getattr(content, name)))
-    proposal.topic_id = content.topic_id
-    proposal.search_text = "\n".join((content.title, content.summary, content.body)).casefold()
+    values = _values(content)
+    for name, value in (values | _derived(values)).items():
+        setattr(proposal, name, value)
 
 
 def create(author: User, content: Content, *, now: datetime) -> Proposal:
@@ -124,23 +148,44 @@ def create(author: User, content: Content, *, now: datetime) -> Proposal:
         updated_at=now,
         state_changed_at=now,
         proposer_count=1,
+        revision=0,
     )
     _apply_content(proposal, content)
     db.session.add(proposal)
     db.session.flush()
     db.session.add(Proposer(proposal_id=proposal.id, user_id=author.id, position=1, joined_at=now))
-    db.session.flush()
+    editing.record(TEXT, proposal.id, 0, _values(content), author.id, now)
     return proposal
 
 
-def edit(actor: User, proposal: Proposal, content: Content, *, now: datetime) -> Version | None:
-    """Change the content; from the hearing on, every save that changes it is a version."""
+def edit(
+    actor: User,
+    proposal: Proposal,
+    content: Content,
+    *,
+    now: datetime,
+    base_revision: int | None = None,
+) -> Version | None:
+    """Change the content as it was when the form showed `base_revision` (None: as it is
+    now): merged with what others saved since, or, where both changed the same passage,
+    refused with `editing.Conflict` and nothing saved. From the hearing on, a save that
+    changes the text is also a numbered version."""
     if not acts_as_proposer(actor, proposal):
         raise NotAllowed("not_a_proposer")
     if not lc.may_edit(proposal.state, is_proposer=True):
         raise WrongState("not_editable")
-    _apply_content(proposal, content)
-    proposal.updated_at = now
+    saved = editing.save(
+        TEXT,
+        proposal.id,
+        proposal.revision if base_revision is None else base_revision,
+        _values(content),
+        author_id=actor.id,
+        now=now,
+        extra={"updated_at": now},
+    )
+    if not saved.ok:
+        raise editing.Conflict(saved)
+    db.session.refresh(proposal)
     version = None
     if proposal.state == lc.REVISION and not _same_as_latest_version(proposal):
         version = _snapshot(proposal, actor, "edit", now)

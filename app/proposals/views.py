@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import editing
 from app.comments import queries as comment_queries
 from app.database import utcnow
 from app.errors import render_error
@@ -30,6 +31,7 @@ from app.proposals.labels import (
     action_label,
     refusal_message,
 )
+from app.proposals.models import Topic
 from app.text import whole_number
 from app.urls import local_target, see_other
 
@@ -163,6 +165,29 @@ def versions(proposal_id: int):
         "proposals/versions.html",
         proposal=page.proposal,
         versions=queries.versions_of(page.proposal),
+        saves=queries.saves_of(page.proposal) if page.viewer_sees_drafts else None,
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>/saves/<int(min=0):revision>")
+def saved(proposal_id: int, revision: int):
+    """One save of the text as it was written, to read and copy from: the private history
+    of those who may see the proposal as a draft."""
+    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    save = queries.save_numbered(page.proposal, revision) if page.viewer_sees_drafts else None
+    if save is None:
+        abort(404)
+    topic = db.session.get(Topic, save.values.get("topic_id") or 0)
+    fields = [
+        (CONTENT_LABELS[name], save.values.get(name) or "") for name in services.CONTENT_FIELDS
+    ]
+    return render_template(
+        "proposals/saved.html",
+        proposal=page.proposal,
+        save=save,
+        topic=topic,
+        fields=fields,
+        last=page.proposal.revision,
     )
 
 
@@ -223,9 +248,25 @@ def edit(proposal_id: int):
     form = ProposalForm(obj=proposal, current_topic_id=proposal.topic_id)
     if request.method == "GET":
         form.topic.data = str(proposal.topic_id)
+        form.show_revision(proposal.revision)
     if form.validate_on_submit():
-        version = services.edit(current_user, proposal, _content(form), now=utcnow())
+        base = form.based_on()
+        try:
+            version = services.edit(
+                current_user, proposal, _content(form), base_revision=base, now=utcnow()
+            )
+        except editing.Conflict as conflict:
+            db.session.rollback()
+            return _conflict(form, proposal, conflict.saved)
         db.session.commit()
+        if base is not None and proposal.revision > base + 1:
+            flash(
+                _(
+                    "Someone else saved this proposal while you wrote: "
+                    "their changes and yours are both kept."
+                ),
+                "info",
+            )
         flash(
             _("Saved as version %(number)s.", number=version.number)
             if version
@@ -235,6 +276,49 @@ def edit(proposal_id: int):
         return see_other(url_for("proposals.detail", proposal_id=proposal.id))
     status = 422 if request.method == "POST" else 200
     return render_template("proposals/form.html", form=form, proposal=proposal), status
+
+
+# The form's field for each part of the content (`process` is sent as such, see the form).
+_FORM_FIELD = {"process": "development", "topic_id": "topic"}
+
+
+def _conflict(form: ProposalForm, proposal, saved: editing.Saved):
+    """409: someone saved a change to the same passage since this form was opened. Nothing
+    was saved; the form holds this person's text where it conflicts and the others' changes
+    everywhere else, based on the revision saved now, ready to be sent again."""
+    db.session.refresh(proposal)
+    for name, value in saved.to_send_again.items():
+        getattr(form, _FORM_FIELD.get(name, name)).data = (
+            str(value) if name == "topic_id" else value
+        )
+    form.show_revision(saved.revision)
+
+    def shown(values: dict, name: str) -> str:
+        if name != "topic_id":
+            return values.get(name) or ""
+        topic = db.session.get(Topic, values.get(name) or 0)
+        return topic.name if topic else ""
+
+    def label(name: str) -> str:
+        return CONTENT_LABELS["topic" if name == "topic_id" else name]
+
+    their_change = [
+        (label(name), word_diff.word_diff(shown(saved.base, name), shown(saved.theirs, name)))
+        for name in saved.conflicts
+    ]
+    also_taken = [
+        label(name)
+        for name in saved.theirs
+        if name not in saved.conflicts and saved.base.get(name) != saved.theirs[name]
+    ]
+    page = render_template(
+        "proposals/form.html",
+        form=form,
+        proposal=proposal,
+        their_change=their_change,
+        also_taken=also_taken,
+    )
+    return page, 409
 
 
 @bp.post("/proposals/<int:proposal_id>/transition")

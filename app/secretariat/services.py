@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app import editing
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.extensions import db
@@ -33,20 +34,40 @@ def _topic_name(name: str, *, except_id: int | None = None) -> str:
     return name
 
 
+# A topic's name is shared text: two renames from the same page never pass each other by.
+TOPIC_TEXT = editing.Subject(kind="topic", model=Topic, fields=("name",))
+
+
 def create_topic(actor: User, name: str, *, now: datetime) -> Topic:
     _require_secretariat(actor)
-    topic = Topic(name=_topic_name(name))
+    topic = Topic(name=_topic_name(name), revision=0)
     db.session.add(topic)
     audit.record(actor, "topic_create", subject=topic.name, now=now)
     db.session.flush()
+    editing.record(TOPIC_TEXT, topic.id, 0, {"name": topic.name}, actor.id, now)
     return topic
 
 
-def rename_topic(actor: User, topic: Topic, name: str, *, now: datetime) -> None:
+def rename_topic(
+    actor: User, topic: Topic, name: str, *, now: datetime, base_revision: int | None = None
+) -> None:
+    """Rename as the page showed it at `base_revision` (None: as it is now); if someone
+    renamed it since, `editing.Conflict` and nothing changes."""
     _require_secretariat(actor)
     old = topic.name
-    topic.name = _topic_name(name, except_id=topic.id)
-    audit.record(actor, "topic_rename", subject=f"{old} → {topic.name}", now=now)
+    saved = editing.save(
+        TOPIC_TEXT,
+        topic.id,
+        topic.revision if base_revision is None else base_revision,
+        {"name": _topic_name(name, except_id=topic.id)},
+        author_id=actor.id,
+        now=now,
+    )
+    if not saved.ok:
+        raise editing.Conflict(saved)
+    db.session.refresh(topic)
+    if topic.name != old:
+        audit.record(actor, "topic_rename", subject=f"{old} → {topic.name}", now=now)
     db.session.flush()
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import editing
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.database import utcnow
@@ -161,7 +162,17 @@ def topics():
             if topic is None:
                 raise lc.Invalid("no_such_topic")
             if action == "rename":
-                services.rename_topic(current_user, topic, request.form.get("name", ""), now=now)
+                try:
+                    services.rename_topic(
+                        current_user,
+                        topic,
+                        request.form.get("name", ""),
+                        now=now,
+                        base_revision=_base_revision(),
+                    )
+                except editing.Conflict as conflict:
+                    db.session.rollback()
+                    return _topic_conflict(topic, conflict.saved)
             elif action in ("retire", "reinstate"):
                 services.set_topic_retired(current_user, topic, action == "retire", now=now)
             else:
@@ -170,6 +181,31 @@ def topics():
         flash(_("The topic %(name)s has been saved.", name=topic.name), "success")
         return see_other(url_for("secretariat.topics"))
     return render_template("secretariat/topics.html", topics=queries.topics_with_counts())
+
+
+def _base_revision() -> int | None:
+    """The revision a rename form showed; absent means as it is now, and anything else is
+    a form tampered with."""
+    try:
+        return editing.revision_from(request.form.get("base_revision"))
+    except ValueError:
+        abort(400, description=str(editing.BAD_BASE))
+
+
+def _topic_conflict(topic: Topic, saved):
+    """409: the topic was renamed by someone else since the page was shown. Nothing was
+    saved; the page shows their name and keeps this person's in the form."""
+    db.session.refresh(topic)
+    conflict = {
+        "topic_id": topic.id,
+        "base": saved.base.get("name", ""),
+        "theirs": saved.theirs["name"],
+        "mine": request.form.get("name", ""),
+    }
+    page = render_template(
+        "secretariat/topics.html", topics=queries.topics_with_counts(), conflict=conflict
+    )
+    return page, 409
 
 
 @bp.get("/log")
