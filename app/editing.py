@@ -207,7 +207,7 @@ def save(
     nobody saved since, merged if someone did and the changes keep apart, not at all if
     they touch the same passage. `extra` is set too when something is saved (updated_at)."""
     model = subject.model
-    base = _revision_values(subject, row_id, base_revision)
+    base = None  # the fields as they were at base_revision, read only if someone saved since
     proposed = dict(mine)  # mine, with the changes of those who saved since taken in
     for _ in range(TRIES):
         current = db.session.execute(
@@ -217,6 +217,7 @@ def save(
         ).one()
         revision, theirs = current[0], dict(zip(subject.fields, current[1:], strict=True))
         if revision != base_revision:
+            base = base or _revision_values(subject, row_id, base_revision)
             if base is None:  # a base that was never saved: nothing to merge against
                 base = theirs
                 outcome = Merge(proposed, [n for n in mine if not _same(mine[n], theirs[n])])

@@ -16,6 +16,7 @@ from itertools import count
 import flask_migrate
 import pytest
 from flask import current_app, has_app_context
+from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -148,15 +149,44 @@ def migrated(base_config) -> str:
     return base_config["SQLALCHEMY_DATABASE_URI"]
 
 
+_EMPTYING: dict[str, str] = {}  # database URL -> the statements that empty it
+
+
 def empty_all_tables() -> None:
-    tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
+    """Every table emptied and, on PostgreSQL, its ids started again at 1. DELETE, not
+    TRUNCATE: a test leaves a few rows, and TRUNCATE of every table costs 60 ms of file
+    work on PostgreSQL; the DELETEs go in one round trip."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name != "postgresql":
+        for table in tables:
             db.session.execute(table.delete())
+        db.session.commit()
+        return
+    url = str(db.engine.url)
+    if url not in _EMPTYING:
+        sequences = db.session.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        ).all()
+        statements = [f'DELETE FROM "{table.name}"' for table in tables]
+        if sequences:
+            restart = ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)
+            statements.append(f"SELECT {restart}")
+        _EMPTYING[url] = "; ".join(statements)
+    db.session.connection().exec_driver_sql(_EMPTYING[url])
     db.session.commit()
+
+
+class _Memory(dict):
+    """What Jinja's memcached bytecode cache needs of its client, in this process."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+# Each test builds its own app, whose Jinja would compile every template it renders anew;
+# the compiled code is kept here instead, keyed by each template's source, for all of this
+# test process's apps.
+COMPILED_TEMPLATES = MemcachedBytecodeCache(_Memory())
 
 
 @pytest.fixture
@@ -166,6 +196,7 @@ def make_app(base_config, migrated):
 
     def make(**overrides):
         app = create_app({**base_config, **overrides})
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         apps.append(app)
         return app
 
