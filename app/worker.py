@@ -112,7 +112,8 @@ def worker_command(burst: bool, workers: int, threads: bool) -> None:
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     kind = "thread" if threads else "process"
-    click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({workers} {kind}s). Ctrl-C stops.")
+    kinds = "threads" if threads else "processes"
+    click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({workers} {kinds}). Ctrl-C stops.")
     # Whatever waited while no worker ran goes out now, not at the next minute.
     queue.forslag_tell()
     # Processes: sending mail is mostly Python (templates, MIME), which threads of one
