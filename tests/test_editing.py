@@ -18,7 +18,7 @@ from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, Topic, Version
 from app.secretariat import services as secretariat
-from tests.support.proposals import CONTENT
+from tests.support.proposals import CONTENT, add_proposer
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
@@ -141,11 +141,8 @@ def draft(ctx, topic, make_user):
     proposal = services.create(
         author, services.Content(topic_id=topic, **{**CONTENT, "body": text(A, B, C)}), now=T0
     )
-    db.session.add(
-        services.Proposer(proposal_id=proposal.id, user_id=second.id, position=2, joined_at=T0)
-    )
-    proposal.proposer_count = 2
     db.session.commit()
+    add_proposer(proposal.id, second.id)
     return proposal, author, db.session.get(User, second.id)
 
 
@@ -272,14 +269,11 @@ def test_in_revision_a_merged_save_is_a_version(ctx, draft):
     assert [v.body for v in versions][-1] == text("A2.", B, "C2.")
 
 
-def test_two_saves_from_one_base_at_the_same_instant_lose_nothing(app, draft):
+def save_at_the_same_instant(app, draft, forms: list[dict]) -> list[str]:
+    """Anna and Bent each save their form, written on revision 0, released together by a
+    barrier in threads of their own: "saved" or "refused" for each."""
     proposal, anna, bent = draft
     proposal_id, ids = proposal.id, (anna.id, bent.id)
-    base = vars(content_of(proposal))
-    forms = [
-        {**base, "body": text("A2.", B, C)},  # Anna's first paragraph
-        {**base, "body": text(A, B, "C2."), "title": "Bents titel her"},  # Bent's last, and title
-    ]
     start = threading.Barrier(2)
     outcomes: list = [None, None]
 
@@ -299,11 +293,21 @@ def test_two_saves_from_one_base_at_the_same_instant_lose_nothing(app, draft):
                 db.session.remove()
 
     threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert outcomes == ["saved", "saved"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_two_saves_from_one_base_at_the_same_instant_lose_nothing(app, draft):
+    proposal_id = draft[0].id
+    base = vars(content_of(draft[0]))
+    forms = [
+        {**base, "body": text("A2.", B, C)},  # Anna's first paragraph
+        {**base, "body": text(A, B, "C2."), "title": "Bents titel her"},  # Bent's last, and title
+    ]
+    assert save_at_the_same_instant(app, draft, forms) == ["saved", "saved"]
     saved = reread(proposal_id)
     assert saved.body == text("A2.", B, "C2.") and saved.title == "Bents titel her"
     assert saved.revision == 2
@@ -316,43 +320,13 @@ def test_two_saves_from_one_base_at_the_same_instant_lose_nothing(app, draft):
 
 
 def test_two_clashing_saves_at_the_same_instant_one_wins_one_is_refused(app, draft):
-    proposal, anna, bent = draft
-    proposal_id, ids = proposal.id, (anna.id, bent.id)
-    base = vars(content_of(proposal))
+    base = vars(content_of(draft[0]))
     bodies = [text(A, "Andet afsnit om fly.", C), text(A, "Andet afsnit om biler.", C)]
-    start = threading.Barrier(2)
-    outcomes: list = [None, None]
-
-    def save(i: int) -> None:
-        with app.app_context():
-            person = db.session.get(User, ids[i])
-            target = db.session.get(Proposal, proposal_id)
-            start.wait()
-            try:
-                services.edit(
-                    person,
-                    target,
-                    services.Content(**{**base, "body": bodies[i]}),
-                    now=T0,
-                    base_revision=0,
-                )
-                db.session.commit()
-                outcomes[i] = "saved"
-            except editing.Conflict:
-                db.session.rollback()
-                outcomes[i] = "refused"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    forms = [{**base, "body": body} for body in bodies]
+    outcomes = save_at_the_same_instant(app, draft, forms)
     assert sorted(outcomes) == ["refused", "saved"]
-    winner = outcomes.index("saved")
-    saved = reread(proposal_id)
-    assert saved.body == bodies[winner] and saved.revision == 1
+    saved = reread(draft[0].id)
+    assert saved.body == bodies[outcomes.index("saved")] and saved.revision == 1
 
 
 def test_topic_renames_from_the_same_page_do_not_pass_each_other_by(ctx, make_user):

@@ -182,9 +182,7 @@ def test_reset_requests_count_per_account(app, make_user, mailbox):
     client = client_at(app, HALL)
     token = csrf_token(client, "/password/reset")
     for _ in range(5):
-        response = client.post(
-            "/password/reset", data={"csrf_token": token, "email": member.email}
-        )
+        response = client.post("/password/reset", data={"csrf_token": token, "email": member.email})
         assert response.status_code == 303
     assert_limited(
         client.post("/password/reset", data={"csrf_token": token, "email": member.email})
@@ -384,9 +382,10 @@ def test_the_storage_comes_from_the_environment(tmp_path):
     settings = config.from_environment({"RATELIMIT_STORAGE_URI": REDIS_URL}, tmp_path)
     assert settings["RATELIMIT_STORAGE_URI"] == REDIS_URL
     assert config.from_environment({}, tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert config.from_environment({"FORSLAG_RATE_LIMITS": "off"}, tmp_path)[
-        "RATELIMIT_ENABLED"
-    ] is False
+    assert (
+        config.from_environment({"FORSLAG_RATE_LIMITS": "off"}, tmp_path)["RATELIMIT_ENABLED"]
+        is False
+    )
     with pytest.raises(config.ConfigError):
         config.from_environment({"FORSLAG_RATE_LIMITS": "maybe"}, tmp_path)
 

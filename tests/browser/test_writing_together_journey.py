@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from app.database import utcnow
 from app.extensions import db
 from app.proposals import lifecycle as lc
-from app.proposals.models import Proposal, Proposer
+from app.proposals.models import Proposal
 from tests.browser.test_notifications_journey import log_in
+from tests.support.proposals import add_proposer
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,7 @@ def two_proposers(app, make_proposal, make_user):
     )
     second = make_user("member", name="Bent Berg")
     with app.app_context():
-        db.session.add(
-            Proposer(proposal_id=made.id, user_id=second.id, position=2, joined_at=utcnow())
-        )
-        db.session.get(Proposal, made.id).proposer_count = 2
-        db.session.commit()
+        add_proposer(made.id, second.id)
     return made, made.author, second
 
 

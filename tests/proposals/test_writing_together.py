@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.database import utcnow
 from app.extensions import db
 from app.proposals import lifecycle as lc
-from app.proposals.models import Proposal, Proposer, Topic
+from app.proposals.models import Proposal, Topic
 from tests.support.forms import client_for, csrf_token, text_of
+from tests.support.proposals import add_proposer
 from tests.support.sweep import read_page
 
 FIRST, SECOND, THIRD = (
@@ -34,11 +34,7 @@ def pair(app, make_proposal, make_user):
     made = make_proposal(lc.DRAFT, body=body(FIRST, SECOND, THIRD))
     second = make_user("member", name="Bent Berg")
     with app.app_context():
-        db.session.add(
-            Proposer(proposal_id=made.id, user_id=second.id, position=2, joined_at=utcnow())
-        )
-        db.session.get(Proposal, made.id).proposer_count = 2
-        db.session.commit()
+        add_proposer(made.id, second.id)
     return made, client_for(app, made.author), client_for(app, second)
 
 

@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
-from app.proposals.models import Proposal, Topic, TransitionEvent
+from app.proposals.models import Proposal, Proposer, Topic, TransitionEvent
 
 CONTENT = dict(
     title="Bedre busser på landet",
@@ -114,3 +114,20 @@ def force(app, proposal_id: int, **values) -> None:
 
 
 HOUR = timedelta(hours=1)
+
+
+def add_proposer(proposal_id: int, user_id: int) -> None:
+    """Put a member on a proposal's proposer list directly, as if invited and accepted, in
+    the current app context; committed."""
+    from app.database import utcnow
+
+    position = db.session.scalar(
+        select(func.count()).select_from(Proposer).where(Proposer.proposal_id == proposal_id)
+    )
+    db.session.add(
+        Proposer(
+            proposal_id=proposal_id, user_id=user_id, position=position + 1, joined_at=utcnow()
+        )
+    )
+    db.session.get(Proposal, proposal_id).proposer_count = position + 1
+    db.session.commit()
