@@ -98,8 +98,19 @@ def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_pat
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(figures.read_text())
     names = [f["name"] for f in report["figures"]]
-    assert names[0] == "/healthz" and "support POST" in names
-    assert {"front page", "list", "detail, 200 comments", "API list", "API detail"} <= set(names)
+    assert names[0] == "/healthz" and "support POST" in names and "stance POST" in names
+    assert {
+        "front page",
+        "list",
+        "detail, 200 comments",
+        "detail, 10,000 comments",
+        "API list",
+        "API detail",
+        "front page, member",
+        "list, member",
+        "detail, 200 comments, member",
+        "detail, 10,000 comments, member",
+    } <= set(names)
     for figure in report["figures"]:
         assert figure["requests"] > 0 and figure["errors"] == 0, figure
         assert 0 < figure["p50_us"] <= figure["p99_us"], figure
@@ -108,6 +119,9 @@ def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_pat
     assert supports["acknowledged"] > 0
     assert supports["lost"] == supports["doubled"] == supports["unplanned"] == 0
     assert supports["stored"] == supports["acknowledged"] + supports["in flight at the stop"]
+    stances = report["stances"]
+    assert stances["acknowledged members"] > 0
+    assert stances["lost"] == stances["doubled"] == stances["counter != rows"] == 0
     assert "| support POST" in result.stdout and "/healthz" in result.stdout
 
 
