@@ -6,10 +6,14 @@ Message ids are English; Danish is the default language and its catalogue is com
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
-from flask import Flask, has_request_context, session
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from babel.dates import DateTimePattern, parse_pattern
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import format_timedelta, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from app.database import utcnow
 
@@ -36,17 +40,39 @@ _MOMENT_FORMATS = {"da": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y, HH:mm"}
 _DAY_FORMATS = {"da": "d. MMMM y", "en": "d MMMM y"}
 
 
+@cache
+def _pattern(pattern: str) -> DateTimePattern:
+    """A Babel pattern parsed once per process, not on every date a page shows."""
+    return parse_pattern(pattern)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _formatted(value: date, formats: dict[str, str]) -> str:
+    locale = get_locale()
+    pattern = _pattern(formats.get(str(locale), formats["en"]))
+    if isinstance(value, datetime):
+        zone = _zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        value = (
+            value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(zone)
+        )
+    return pattern.apply(value, locale)
+
+
 def moment(value: datetime | None) -> str:
     """A point in time as people here read it: Danish local time, in the page's language."""
     if value is None:
         return ""
-    return format_datetime(value, _MOMENT_FORMATS.get(str(get_locale()), _MOMENT_FORMATS["en"]))
+    return _formatted(value, _MOMENT_FORMATS)
 
 
 def day(value: date | None) -> str:
     if value is None:
         return ""
-    return format_date(value, _DAY_FORMATS.get(str(get_locale()), _DAY_FORMATS["en"]))
+    return _formatted(value, _DAY_FORMATS)
 
 
 def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
@@ -74,8 +100,15 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language_context():
         current = str(get_locale() or DEFAULT_LANGUAGE)
+        # The page's catalogue, found once per render rather than on every `_()` of every
+        # comment: Flask-Babel's own template functions look it up anew each call.
+        translations = get_translations()
+        gettext = _make_new_gettext(translations.ugettext)
         return {
             "languages": LANGUAGES,
             "current_language": current,
             "role_labels": ROLE_LABELS,
+            "gettext": gettext,
+            "_": gettext,
+            "ngettext": _make_new_ngettext(translations.ungettext),
         }

@@ -13,12 +13,12 @@ request and the status each of the five roles gets (the columns vis, cit, mem, p
                  proposer of the proposal
 
 A cell is the HTTP status: 200 a page, 302 a visitor sent to /login, 303 a POST that
-succeeded and sends the browser on to a local page, 403 a wrong role, 404 a proposal (or
-comment, or link) the caller may not see or that does not exist, 409 a wrong state, 422 a
-refused form. `200+` and `200-` are 200 where the answer does (+) or does not (-) show the
-object: the proposal's title, or the comment's text. In a request, `{p}` is the row's
-proposal, `{c}` its comment, `{u}` the account's id, and `content` stands for a complete
-set of proposal fields.
+succeeded (or a comment's own address) and sends the browser on to a local page, 403 a
+wrong role, 404 a proposal (or comment, or link) the caller may not see or that does not
+exist, 409 a wrong state, 422 a refused form. `200+` and `200-` are 200 where the answer
+does (+) or does not (-) show the object: the proposal's title, or the comment's text. In a
+request, `{p}` is the row's proposal, `{c}` its comment, `{u}` the account's id, and
+`content` stands for a complete set of proposal fields.
 
 A cell acts on objects built for it: afresh after a POST that succeeded (it may have
 changed them), and for every caller where the object depends on who calls (an invitation,
@@ -140,6 +140,7 @@ A proposal id, a comment id and a topic id that do not exist:
    POST /proposals/{p}/transition to=withdrawn                     403  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  404  404
    POST /comments/{c}/like                                         403  404  404  404  404
+   GET  /comments/{c}                                              404  404  404  404  404
    POST /proposals/{p}/follow                                      403  404  404  404  404
    POST /topics/{t}/follow                                         403  404  404  404  404
 
@@ -283,6 +284,8 @@ A rejected proposal:
 
 A comment by someone else on a proposal in hearing:
    GET  /proposals/{p}                                             200+ 200+ 200+ 200+ 200+
+   GET  /comments/{c}                                              303  303  303  303  303
+   GET  /proposals/{p}?thread={c}                                  200+ 200+ 200+ 200+ 200+
    POST /comments/{c}/like                                         403  303  303  303  303
    POST /comments/{c}/unlike                                       403  303  303  303  303
    POST /comments/{c}/flag reason=Personangreb.                    403  303  303  303  303

@@ -19,7 +19,12 @@ class Comment(db.Model):
     hearing's input can be read on its own."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_proposal_created", "proposal_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comments_proposal_created", "proposal_id", "created_at"),
+        # A page of threads, newest (or oldest) first, and most liked first.
+        Index("ix_comments_threads", "proposal_id", "parent_id", "created_at", "id"),
+        Index("ix_comments_threads_liked", "proposal_id", "parent_id", "like_count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))

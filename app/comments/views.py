@@ -1,5 +1,6 @@
-"""POST routes for comments: write, reply, like, flag, delete, hide and restore.
-Each answers with a 303 back to the comment on its proposal."""
+"""Routes for comments: write, reply, like, flag, delete, hide and restore, each answering
+with a 303 back to the comment on its page of the proposal; and a comment's own address,
+which finds that page however long the discussion has grown."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.comments import queries as comment_queries
 from app.comments import services
 from app.comments.forms import CommentForm, ReasonForm
 from app.comments.models import Comment
@@ -19,9 +21,18 @@ from app.urls import local_target, see_other
 bp = Blueprint("comments", __name__)
 
 
-def _back(proposal_id: int, comment_id: int | None = None):
-    anchor = f"comment-{comment_id}" if comment_id else "comments"
-    return see_other(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor))
+def _place(comment: Comment) -> str:
+    """The address of the page of the proposal that shows `comment`."""
+    return url_for(
+        "proposals.detail",
+        proposal_id=comment.proposal_id,
+        **comment_queries.place_of(comment).args(),
+        _anchor=f"comment-{comment.id}",
+    )
+
+
+def _back(comment: Comment):
+    return see_other(_place(comment))
 
 
 def _comment_and_proposal(comment_id: int):
@@ -31,6 +42,13 @@ def _comment_and_proposal(comment_id: int):
         abort(404)
     proposal = queries.load_proposal(comment.proposal_id, current_user, utcnow()).proposal
     return comment, proposal
+
+
+@bp.get("/comments/<int:comment_id>")
+def show(comment_id: int):
+    """A link to one comment that stays good: it leads to the page that shows it."""
+    comment, _proposal = _comment_and_proposal(comment_id)
+    return see_other(_place(comment))
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
@@ -47,7 +65,7 @@ def add(proposal_id: int):
     )
     db.session.commit()
     flash(_("Your comment has been published."), "success")
-    return _back(proposal.id, comment.id)
+    return _back(comment)
 
 
 @bp.post("/comments/<int:comment_id>/<any(like, unlike):action>")
@@ -58,7 +76,7 @@ def like(comment_id: int, action: str):
     verb = services.like_comment if action == "like" else services.unlike_comment
     verb(current_user, comment, proposal, now=utcnow())
     db.session.commit()
-    return _back(proposal.id, comment.id)
+    return _back(comment)
 
 
 @bp.post("/comments/<int:comment_id>/flag")
@@ -72,7 +90,7 @@ def flag(comment_id: int):
     services.flag_comment(current_user, comment, form.reason.data, now=utcnow())
     db.session.commit()
     flash(_("Thank you. The secretariat will look at the comment."), "success")
-    return _back(proposal.id, comment.id)
+    return _back(comment)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -83,7 +101,7 @@ def delete(comment_id: int):
     services.delete_comment(current_user, comment, proposal, now=utcnow())
     db.session.commit()
     flash(_("Your comment has been deleted."), "success")
-    return _back(proposal.id, comment.id)
+    return _back(comment)
 
 
 @bp.post("/comments/<int:comment_id>/<any(hide, restore):action>")
@@ -106,4 +124,4 @@ def moderate(comment_id: int, action: str):
         "success",
     )
     next_page = local_target(request.form.get("next"))
-    return see_other(next_page) if next_page else _back(proposal.id, comment.id)
+    return see_other(next_page) if next_page else _back(comment)

@@ -52,7 +52,8 @@ class Item:
                 "to": self.final_version,
             }
         if self.kind in ("reply", "comment_hidden") or (self.kind == "comment" and self.count == 1):
-            return "proposals.detail", {**to_proposal, "_anchor": f"comment-{self.comment_id}"}
+            # The comment's own address finds its page, however the discussion grows.
+            return "comments.show", {"comment_id": self.comment_id}
         if self.kind == "comment":
             return "proposals.detail", {**to_proposal, "_anchor": "comments"}
         if self.kind == "hearing_ended":

@@ -1,5 +1,9 @@
 """The stance chart: shares of for, against and abstain over time, drawn as SVG by the
-server, so it needs no JavaScript. A table with the same numbers sits beside it."""
+server, so it needs no JavaScript. A table with the same numbers sits beside it.
+
+A proposal can stay in the catalogue for years: past `MAX_POINTS` days the chart and its
+table keep the last day of each week, and past as many weeks the last day of each month,
+so the page stays the same size however long the history grows."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 600, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 SERIES = ("for", "against", "abstain")
+MAX_POINTS = 60
 
 
 @dataclass(frozen=True)
@@ -25,12 +30,28 @@ class Chart:
     first_day: str
     last_day: str
     gridlines: list[tuple[int, int]]  # (y, percent)
+    period: str = "day"  # or "week", "month": one point for each
+
+
+def thinned(days) -> tuple[list, str]:
+    """At most about MAX_POINTS of the days (oldest first): each week's or month's last."""
+    for period, key in (
+        ("day", lambda d: d.day),
+        ("week", lambda d: d.day.isocalendar()[:2]),
+        ("month", lambda d: (d.day.year, d.day.month)),
+    ):
+        last = {key(d): d for d in days}
+        if len(last) <= MAX_POINTS or period == "month":
+            return list(last.values()), period
+    raise AssertionError("unreachable")
 
 
 def stance_chart(days) -> Chart | None:
     """The chart for a list of StanceDay rows (oldest first); None when there is nothing."""
     if not days:
         return None
+    first_day = days[0].day
+    days, period = thinned(days)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(days) - 1, 1)
     lines = []
@@ -56,5 +77,12 @@ def stance_chart(days) -> Chart | None:
     ]
     gridlines = [(round(TOP + plot_h * (1 - p / 100)), p) for p in (0, 25, 50, 75, 100)]
     return Chart(
-        WIDTH, HEIGHT, lines, rows, days[0].day.isoformat(), days[-1].day.isoformat(), gridlines
+        WIDTH,
+        HEIGHT,
+        lines,
+        rows,
+        first_day.isoformat(),
+        days[-1].day.isoformat(),
+        gridlines,
+        period,
     )

@@ -284,6 +284,8 @@ LIST_DEFERRED = (
     Proposal.organisations,
     Proposal.search_text,
 )
+# Built once: a loader option costs more to make than the query it shapes.
+LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
 
 
 def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
@@ -299,7 +301,7 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
     total = db.session.scalar(select(func.count()).select_from(Proposal).where(*conditions))
     rows = db.session.scalars(
         select(Proposal)
-        .options(*(defer(column) for column in LIST_DEFERRED))
+        .options(*LIST_OPTIONS)
         .where(*conditions)
         .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
         .limit(page_size)
@@ -314,7 +316,7 @@ def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
     order = order if order is not None else Proposal.state_changed_at.desc()
     return db.session.scalars(
         select(Proposal)
-        .options(*(defer(column) for column in LIST_DEFERRED))
+        .options(*LIST_OPTIONS)
         .where(Proposal.state == state)
         .order_by(order, Proposal.id.desc())
         .limit(limit)

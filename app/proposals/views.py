@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import editing
@@ -34,6 +35,14 @@ from app.proposals.labels import (
 from app.proposals.models import Topic
 from app.text import whole_number
 from app.urls import local_target, see_other
+
+# What is wrong with a discussion argument in the URL of a proposal (a 400).
+DISCUSSION_ARGUMENTS = {
+    "order": _l("Comments can be ordered by newest, oldest or liked."),
+    "comments": _l("The number of threads a page must be a whole number from 1 to 100."),
+    "page": _l("The page number must be a whole number from 1."),
+    "thread": _l("There is no such comment thread."),
+}
 
 bp = Blueprint("proposals", __name__)
 
@@ -129,14 +138,19 @@ def detail(proposal_id: int):
     proposal = page.proposal
     actors = services.capacities(current_user, proposal, proposer=page.viewer_acts_as_proposer)
     rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
-    hearing_only = request.args.get("input") == "hearing"
+    try:
+        view = comment_queries.view_from(request.args)
+    except comment_queries.BadView as bad:
+        abort(400, description=DISCUSSION_ARGUMENTS[bad.key])
     viewer = current_user if current_user.is_authenticated else None
+    discussion = comment_queries.discussion(proposal, viewer, view)
+    if view.thread is not None and not discussion.threads:
+        abort(404, description=DISCUSSION_ARGUMENTS["thread"])
     return render_template(
         "proposals/detail.html",
         page=page,
         proposal=proposal,
-        discussion=comment_queries.discussion(proposal, viewer, hearing_only=hearing_only),
-        hearing_only=hearing_only,
+        discussion=discussion,
         mine=participation.viewer_state(viewer, proposal),
         chart=chart.stance_chart(participation.stance_history(proposal))
         if proposal.state in (lc.CATALOGUE, lc.RETIRED)

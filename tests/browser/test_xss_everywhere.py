@@ -466,7 +466,7 @@ def test_no_vector_runs_anywhere(page, app, make_user, live_server):
         assert page.text_content("h1") == world.titles[proposal_id]
     reasons = page.eval_on_selector_all("blockquote.reason", "els => els.map(e => e.textContent)")
     assert world.reasons[public["rejected"]] in reasons
-    sweep.visit(f"/proposals/{hearing}?input=hearing")
+    sweep.visit(f"/proposals/{hearing}?input=hearing&comments=100")
     assert page.locator("article.comment").count() == CHUNK + 2 * (CHUNK // GROUP)
     sweep.visit(f"/proposals/{revision}/versions")
     sweep.visit(f"/proposals/{revision}/diff?from=1&to=2")
@@ -510,7 +510,11 @@ def test_no_vector_runs_anywhere(page, app, make_user, live_server):
 
     sweep.visit(f"/proposals?topic={world.topic_of_first}")
     for proposal_id in [*public.values(), *private.values()]:
-        sweep.visit(f"/proposals/{proposal_id}")
+        # The hearing's whole discussion on one page, oldest first, as it was written.
+        sweep.visit(
+            f"/proposals/{proposal_id}"
+            + ("?comments=100&order=oldest" if proposal_id == hearing else "")
+        )
         assert page.text_content("h1") == world.titles[proposal_id]
         if proposal_id == hearing:
             flags = page.eval_on_selector_all(
@@ -523,7 +527,7 @@ def test_no_vector_runs_anywhere(page, app, make_user, live_server):
             assert len(hidden) == CHUNK // GROUP // 2
             assert "\n".join(ALL_VECTORS[:GROUP]) in hidden[0]
     clicked += sweep.click_links(f"/proposals/{lapsed}", count=1)
-    sweep.visit(f"/proposals/{hearing}?input=hearing")
+    sweep.visit(f"/proposals/{hearing}?input=hearing&comments=100")
     sweep.visit(f"/proposals/{revision}/versions")
     sweep.visit(f"/proposals/{revision}/diff?from=1&to=2")
     sweep.json(f"/api/v1/proposals/{private['draft']}")

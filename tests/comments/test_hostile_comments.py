@@ -36,7 +36,12 @@ def test_naughty_comment_bodies(app, make_proposal, make_user):
             accepted += 1
         else:
             assert response.status_code == 422 and "<h1>" in text_of(response)
-    page = text_of(client.get(f"/proposals/{made.id}"))
+    # Every comment, read through the pages of the discussion.
+    pages = range(1, accepted // 100 + 2)
+    page = "".join(
+        text_of(client.get(f"/proposals/{made.id}?comments=100&page={n}")) for n in pages
+    )
+    assert page.count('<article class="comment') == accepted
     assert dangerous_markup(comments_html(page)) == []
     verbatim = [v for v in naughty_strings() if v.strip() and not MARKDOWN_SIGNS.search(v)]
     for value in verbatim:

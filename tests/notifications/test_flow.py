@@ -116,7 +116,7 @@ def test_the_whole_flow_over_smtp(app, make_user, make_proposal, topic, secretar
     (replied,) = mails[citizen.email]
     assert "Mette Nørgaard" in replied["Subject"]
     reply_id = comment_ids(app, made.id)[-1]
-    assert f"{PUBLIC_URL}{base}#comment-{reply_id}" in text_of_mail(replied)
+    assert f"{PUBLIC_URL}/comments/{reply_id}" in text_of_mail(replied)
 
     # The hearing ends: the proposers are told how many responses there are to go through.
     assert post(staff, f"{base}/transition", {"to": "revision"}).status_code == 303

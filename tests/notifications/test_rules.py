@@ -200,7 +200,7 @@ def test_every_kind_has_words_and_a_place_to_lead(app, kind, lang):
 
         url = url_for(endpoint, **values)
     assert "Bedre busser" in headline and "%(" not in headline
-    assert url.startswith(("/proposals/7", "/secretariat"))
+    assert url.startswith(("/proposals/7", "/secretariat", "/comments/3"))
 
 
 def test_an_unknown_event_is_refused(app):
