@@ -19,6 +19,11 @@ CONSISTENT = {
     "like_count": "proposal_likes",
 }
 
+DISCUSSION = {
+    "thread_count": "c.parent_id IS NULL",
+    "hearing_thread_count": "c.parent_id IS NULL AND c.written_in = 'hearing'",
+}
+
 
 def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path):
     url = empty_database("bench")
@@ -48,6 +53,14 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
                 text(
                     f"SELECT count(*) FROM proposals p WHERE p.{column} != "  # noqa: S608
                     f"(SELECT count(*) FROM {table} t WHERE t.proposal_id = p.id)"
+                )
+            ).scalar()
+            assert wrong == 0, column
+        for column, where in DISCUSSION.items():
+            wrong = db.execute(
+                text(
+                    f"SELECT count(*) FROM proposals p WHERE p.{column} != (SELECT count(*)"  # noqa: S608
+                    f" FROM comments c WHERE c.proposal_id = p.id AND {where})"
                 )
             ).scalar()
             assert wrong == 0, column

@@ -1,5 +1,6 @@
 """Reading a proposal's discussion a page at a time: a page is a few top-level threads
-with their first replies, and costs the same few queries however long the discussion is.
+with their first replies, and costs the same few queries however long the discussion is;
+every count comes from the proposal's stored counters.
 
 The page is chosen in the URL of the proposal: `comments` (threads a page), `order`
 (`newest`, `oldest`, `liked`), `page`, `input=hearing` for the hearing's responses only,
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.comments.models import Comment, CommentLike, Flag
@@ -137,21 +138,6 @@ def _top_level(proposal_id: int, hearing_only: bool):
     return where
 
 
-def _counts(proposal, view: View) -> tuple[int, int]:
-    """How many hearing responses are shown, and how many threads this view pages through."""
-    shown = and_(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
-    hearing = Comment.written_in == lc.HEARING
-    top = Comment.parent_id.is_(None)
-    in_view = and_(top, hearing) if view.hearing_only else top
-    hearing_shown, threads = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((and_(shown, hearing), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((in_view, 1), else_=0)), 0),
-        ).where(Comment.proposal_id == proposal.id)
-    ).one()
-    return hearing_shown, threads
-
-
 def _replies(thread_ids: list[int], shown: int) -> tuple[dict[int, list[Comment]], dict]:
     """The first `shown` replies of each thread, oldest first, and each thread's count."""
     if not thread_ids:
@@ -185,7 +171,7 @@ def _replies(thread_ids: list[int], shown: int) -> tuple[dict[int, list[Comment]
 def discussion(proposal, viewer, view: View | None = None) -> Discussion:
     """One page of the proposal's discussion as `viewer` sees it."""
     view = view or View()
-    hearing_total, thread_total = _counts(proposal, view)
+    thread_total = proposal.hearing_thread_count if view.hearing_only else proposal.thread_count
     if view.thread is not None:
         threads, thread_total = _one_thread(proposal, view)
     else:
@@ -223,7 +209,7 @@ def discussion(proposal, viewer, view: View | None = None) -> Discussion:
         threads=threads,
         liked=liked,
         total=proposal.comment_count,
-        hearing_total=hearing_total,
+        hearing_total=proposal.hearing_comment_count,
         thread_total=thread_total,
         flags=flags,
     )

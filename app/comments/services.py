@@ -21,6 +21,14 @@ MAX_COMMENT = 10_000
 MAX_REASON = 1_000
 
 
+def _shown(comment: Comment, sign: int) -> dict[str, int]:
+    """The proposal's counters that change when `comment` is shown (1) or no longer (-1)."""
+    counters = {"comment_count": sign}
+    if comment.written_in == lc.HEARING:
+        counters["hearing_comment_count"] = sign
+    return counters
+
+
 def _shown_or_refuse(comment: Comment) -> None:
     if not comment.is_shown:
         raise lc.WrongState("comment_not_shown")
@@ -51,7 +59,12 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    bump(Proposal, proposal.id, proposal, comment_count=1)
+    counters = _shown(comment, 1)
+    if parent_id is None:
+        counters["thread_count"] = 1
+        if comment.written_in == lc.HEARING:
+            counters["hearing_thread_count"] = 1
+    bump(Proposal, proposal.id, proposal, **counters)
     events.record(
         "comment",
         now=now,
@@ -76,7 +89,7 @@ def delete_comment(user: User, comment: Comment, proposal: Proposal, *, now: dat
     comment.body_html = render_markdown("")
     db.session.flush()
     if was_shown:
-        bump(Proposal, proposal.id, proposal, comment_count=-1)
+        bump(Proposal, proposal.id, proposal, **_shown(comment, -1))
     return True
 
 
@@ -181,7 +194,7 @@ def hide_comment(
     )
     db.session.flush()
     if was_shown:
-        bump(Proposal, proposal.id, proposal, comment_count=-1)
+        bump(Proposal, proposal.id, proposal, **_shown(comment, -1))
 
 
 def restore_comment(
@@ -194,4 +207,4 @@ def restore_comment(
     comment.hidden_reason = ""
     db.session.flush()
     if comment.is_shown:
-        bump(Proposal, proposal.id, proposal, comment_count=1)
+        bump(Proposal, proposal.id, proposal, **_shown(comment, 1))

@@ -97,6 +97,12 @@ class Proposal(db.Model):
     support_count: Mapped[int] = mapped_column(default=0)
     like_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # The discussion's shape, so that its pages count nothing: threads (top-level comments,
+    # shown or not: a placeholder keeps its place), those written in the hearing, and the
+    # hearing responses shown, replies included.
+    thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    hearing_thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    hearing_comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     stance_for: Mapped[int] = mapped_column(default=0)
     stance_against: Mapped[int] = mapped_column(default=0)
     stance_abstain: Mapped[int] = mapped_column(default=0)

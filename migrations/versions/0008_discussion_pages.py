@@ -1,4 +1,5 @@
-"""discussion pages: indexes for a page of threads, newest or most liked first
+"""discussion pages: the discussion's shape counted on the proposal, and indexes for a
+page of threads, newest or most liked first
 
 Revision ID: 0008_discussion_pages
 Revises: 0007_saves
@@ -6,6 +7,7 @@ Create Date: 2026-12-01 00:30:00
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0008_discussion_pages'
@@ -13,8 +15,28 @@ down_revision = '0007_saves'
 branch_labels = None
 depends_on = None
 
+COUNTERS = {
+    'thread_count': 'parent_id IS NULL',
+    'hearing_thread_count': "parent_id IS NULL AND written_in = 'hearing'",
+    'hearing_comment_count': (
+        "written_in = 'hearing' AND deleted_at IS NULL AND hidden_at IS NULL"
+    ),
+}
+
 
 def upgrade():
+    # Plain ALTER TABLE, as in 0007: a batch would copy a table others point to.
+    for name in COUNTERS:
+        op.add_column('proposals', sa.Column(name, sa.Integer(), server_default='0',
+                                             nullable=False))
+    # The counters start equal to the rows they count.
+    op.execute(
+        'UPDATE proposals SET ' + ', '.join(
+            f'{name} = (SELECT count(*) FROM comments'
+            f' WHERE comments.proposal_id = proposals.id AND {where})'
+            for name, where in COUNTERS.items()
+        )
+    )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(
             'ix_comments_threads', ['proposal_id', 'parent_id', 'created_at', 'id'], unique=False
@@ -28,3 +50,5 @@ def downgrade():
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index('ix_comments_threads_liked')
         batch_op.drop_index('ix_comments_threads')
+    for name in COUNTERS:
+        op.drop_column('proposals', name)

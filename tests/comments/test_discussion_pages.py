@@ -13,8 +13,9 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.extensions import db
 from app.proposals import lifecycle as lc
+from app.proposals.models import Proposal
 from tests.support.forms import client_for, post, text_of
-from tests.support.proposals import force
+from tests.support.proposals import counted_discussion, force, recount_discussion
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -59,6 +60,7 @@ def add_threads(app, proposal_id, n, *, replies=None, likes=None, stage=lc.HEARI
                     ],
                 )
         db.session.commit()
+        recount_discussion(proposal_id)
         return ids
 
 
@@ -186,3 +188,31 @@ def test_wrong_discussion_arguments_are_told(app, discussed, client, query, mess
     response = client.get(f"/proposals/{discussed.id}?{query}")
     assert response.status_code == 400
     assert message in text_of(response)
+
+
+def test_the_discussion_counters_follow_every_action(app, make_proposal, make_user, secretary):
+    hearing = make_proposal(lc.HEARING)
+    writer, staff = client_for(app, make_user()), client_for(app, secretary)
+    base = f"/proposals/{hearing.id}"
+    for body in ("Et", "To", "Tre"):
+        assert post(writer, f"{base}/comments", {"body": body}).status_code == 303
+    first, second, third = comment_id(app, "Et"), comment_id(app, "To"), comment_id(app, "Tre")
+    post(writer, f"{base}/comments", {"body": "Svar", "parent_id": first})
+    post(writer, f"/comments/{second}/delete")
+    post(staff, f"/comments/{third}/hide", {"reason": "Grimt"})
+    post(staff, f"/comments/{third}/restore", {"reason": "Fejl"})
+    post(staff, f"/comments/{first}/hide", {"reason": "Grimt"})
+    post(staff, f"{base}/transition", {"to": "revision"})
+    post(writer, f"{base}/comments", {"body": "Efter høringen"})
+    with app.app_context():
+        stored = db.session.get(Proposal, hearing.id)
+        counted = counted_discussion(hearing.id)
+        assert {name: getattr(stored, name) for name in counted} == counted
+    assert counted == {
+        "comment_count": 3,  # the reply, the restored one and the one after the hearing
+        "thread_count": 4,
+        "hearing_thread_count": 3,
+        "hearing_comment_count": 2,
+    }
+    page = text_of(client_for(app).get(f"{base}?input=hearing"))
+    assert "Høringssvar (2)" in page and "Alle kommentarer (3)" in page

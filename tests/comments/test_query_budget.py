@@ -97,7 +97,10 @@ def add_discussion(app, proposal_id: int, viewer_id: int, comments: int) -> None
                 recorded_at=now,
             )
         )
-        db.session.get(Proposal, proposal_id).comment_count = comments + len(half)
+        proposal = db.session.get(Proposal, proposal_id)
+        proposal.comment_count = comments + len(half)
+        proposal.thread_count = proposal.hearing_thread_count = comments
+        proposal.hearing_comment_count = comments
         db.session.commit()
 
 

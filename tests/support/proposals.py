@@ -131,3 +131,33 @@ def add_proposer(proposal_id: int, user_id: int) -> None:
     )
     db.session.get(Proposal, proposal_id).proposer_count = position + 1
     db.session.commit()
+
+
+# What each of the proposal's discussion counters counts, as SQL over its comments.
+DISCUSSION_COUNTERS = {
+    "comment_count": "deleted_at IS NULL AND hidden_at IS NULL",
+    "thread_count": "parent_id IS NULL",
+    "hearing_thread_count": "parent_id IS NULL AND written_in = 'hearing'",
+    "hearing_comment_count": "written_in = 'hearing' AND deleted_at IS NULL AND hidden_at IS NULL",
+}
+
+
+def counted_discussion(proposal_id: int) -> dict[str, int]:
+    """The discussion counters as the comment rows have them, in the current app context."""
+    from sqlalchemy import text
+
+    return {
+        name: db.session.scalar(
+            text(f"SELECT count(*) FROM comments WHERE proposal_id = :p AND {where}"),  # noqa: S608
+            {"p": proposal_id},
+        )
+        for name, where in DISCUSSION_COUNTERS.items()
+    }
+
+
+def recount_discussion(proposal_id: int) -> None:
+    """Set the discussion counters from the rows, after a test wrote comments directly."""
+    proposal = db.session.get(Proposal, proposal_id)
+    for name, value in counted_discussion(proposal_id).items():
+        setattr(proposal, name, value)
+    db.session.commit()
