@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import has_request_context, request
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -99,7 +100,10 @@ def load_user(session_id: str) -> User | None:
     if len(parts) != 3 or not all(part.isdigit() for part in parts):
         return None
     user_id, version, born = (int(part) for part in parts)
-    user = db.session.get(User, user_id, options=LOADER_OPTIONS)
+    # What a page's header shows comes along; a POST, which answers with a redirect, does
+    # without (a refused form that shows a page loads it then).
+    reads = not has_request_context() or request.method in ("GET", "HEAD")
+    user = db.session.get(User, user_id, options=LOADER_OPTIONS if reads else ())
     if user is None or user.login_version != version or user.born != born:
         return None
     return user

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -19,7 +19,7 @@ from app.extensions import db
 from app.notifications import audiences
 from app.proposals import lifecycle as lc
 from app.proposals import services
-from app.proposals.models import Proposal, ProposalLike, Stance, StanceDay, Support
+from app.proposals.models import Proposal, ProposalLike, Proposer, Stance, StanceDay, Support
 from app.sql import bump, insert_if_absent, upsert
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
@@ -73,21 +73,31 @@ def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResu
     catalogue in the same transaction; every support after that is refused.
 
     Supporting twice changes nothing and is no error. The rules are read first; then the
-    unique (proposal, member) row decides, and the counter is bumped, or the row goes."""
-    is_proposer = services.is_proposer(user, proposal)
-    try:
+    unique (proposal, member) row decides, and the counter is bumped, or the row goes.
+    Whether the member is one of the proposers is asked by the guarded UPDATE itself, not
+    by a query of its own: a proposer's support is refused when that UPDATE finds nothing."""
+
+    def refuse_with_every_fact() -> None:
         lc.check_support(
-            services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
+            services.facts(proposal),
+            now,
+            is_member=user.is_member,
+            is_proposer=services.is_proposer(user, proposal),
         )
+
+    try:
+        lc.check_support(services.facts(proposal), now, is_member=user.is_member, is_proposer=False)
     except lc.Refusal:
         if _has_supported(user, proposal):
             return SupportResult(changed=False)
+        refuse_with_every_fact()
         raise
     if not insert_if_absent(Support, proposal_id=proposal.id, user_id=user.id, created_at=now):
         return SupportResult(changed=False)
     # The guarded UPDATE counts only while the count is below the threshold; the write
     # lock (the row on PostgreSQL, the database on SQLite) is held until commit.
     table = Proposal.__table__.c
+    proposers = Proposer.__table__.c
     row = db.session.execute(
         update(Proposal.__table__)
         .where(
@@ -95,6 +105,7 @@ def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResu
             table.state == lc.SUPPORT,
             table.support_deadline > now,
             table.support_count < table.support_threshold,
+            ~exists().where(proposers.proposal_id == proposal.id, proposers.user_id == user.id),
         )
         .values(support_count=table.support_count + 1)
         .returning(table.support_count, table.support_threshold)
@@ -102,9 +113,7 @@ def add_support(user: User, proposal: Proposal, *, now: datetime) -> SupportResu
     if row is None:
         db.session.rollback()
         db.session.refresh(proposal)
-        lc.check_support(
-            services.facts(proposal), now, is_member=user.is_member, is_proposer=is_proposer
-        )
+        refuse_with_every_fact()
         raise lc.WrongState("changed_meanwhile")
     set_committed_value(proposal, "support_count", row.support_count)
     if row.support_count < row.support_threshold:
