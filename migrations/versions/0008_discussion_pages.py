@@ -29,20 +29,28 @@ def upgrade():
     for name in COUNTERS:
         op.add_column('proposals', sa.Column(name, sa.Integer(), server_default='0',
                                              nullable=False))
-    # The counters start equal to the rows they count.
-    op.execute(
-        'UPDATE proposals SET ' + ', '.join(
-            f'{name} = (SELECT count(*) FROM comments'
-            f' WHERE comments.proposal_id = proposals.id AND {where})'
-            for name, where in COUNTERS.items()
-        )
-    )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(
             'ix_comments_threads', ['proposal_id', 'parent_id', 'created_at', 'id'], unique=False
         )
         batch_op.create_index(
             'ix_comments_threads_liked', ['proposal_id', 'parent_id', 'like_count'], unique=False
+        )
+    # The counters start equal to the rows they count: one pass over the comments, then an
+    # UPDATE per proposal that has any (a correlated count per proposal can make SQLite's
+    # planner walk every top-level comment for each proposal).
+    conn = op.get_bind()
+    counted = conn.execute(sa.text(
+        'SELECT proposal_id, ' + ', '.join(
+            f'sum(CASE WHEN {where} THEN 1 ELSE 0 END) AS {name}'
+            for name, where in COUNTERS.items()
+        ) + ' FROM comments GROUP BY proposal_id'
+    )).mappings().all()
+    if counted:
+        conn.execute(
+            sa.text('UPDATE proposals SET ' + ', '.join(f'{name} = :{name}' for name in COUNTERS)
+                    + ' WHERE id = :proposal_id'),
+            [dict(row) for row in counted],
         )
 
 
