@@ -73,6 +73,16 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
         ).scalar()
         assert wrong == 0
     engine.dispose()
+    profiled = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "profile"), "/proposals/10000-comments"]
+        + ["--member", "--requests", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert profiled.returncode == 0, profiled.stderr[-3000:]
+    assert "ms a request" in profiled.stdout and "function calls" in profiled.stdout
     again = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "generate"), "--scale", "0.002"],
         env=env,
