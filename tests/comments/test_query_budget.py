@@ -130,6 +130,8 @@ def test_detail_page_queries_do_not_grow(
         assert (pager is not None) == (size > 10)
         if pager:
             html = html.replace(pager.group(0), "")
+        # The forms' CSRF tokens are signed with the time: their length varies too.
+        html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
         pages.append(re.sub(r"[0-9][0-9.,]*", "0", " ".join(html.split())))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 13, counts
