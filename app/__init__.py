@@ -71,7 +71,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import caching, forms, i18n, security, worker
+    from app import caching, forms, i18n, security, site, worker  # noqa: F401 (site: its table)
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
 

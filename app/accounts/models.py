@@ -35,6 +35,10 @@ class User(UserMixin, db.Model):
     # Raised when the password changes, which ends every session logged in before.
     login_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the person proved the address is theirs: through the link mailed on registration,
+    # or by choosing their first password (accounts made by the secretariat or the import).
+    # An account without it cannot log in, and a registration without it expires.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The language the person last chose: their mail is written in it.
     language: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
     email_setting: Mapped[str] = mapped_column(
@@ -83,6 +87,25 @@ class PasswordResetToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to a person about their account: confirming a registration
+    (`confirm`) or a new email address (`email`, with the address it confirms). Only the
+    token's hash is kept."""
+
+    __tablename__ = "account_tokens"
+
+    CONFIRM, EMAIL = "confirm", "email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

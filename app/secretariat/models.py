@@ -16,7 +16,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # What was done, as a key the log page words: "transition", "outcome", "hide", …
     action: Mapped[str] = mapped_column(String(30))
     # What it was done to, in words: a state change, an email, a topic name.
@@ -27,7 +27,7 @@ class AuditEntry(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
-    actor: Mapped[User] = relationship(lazy="raise")
+    actor: Mapped[User | None] = relationship(lazy="raise")
 
 
 def record(
