@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.data import bp as account_data
     from app.accounts.views import bp as accounts
     from app.api.views import bp as api
     from app.comments.views import bp as comments
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
+    app.register_blueprint(account_data)
     app.register_blueprint(proposals)
     app.register_blueprint(comments)
     app.register_blueprint(secretariat)
