@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.accounts import services
+from app.accounts import register, services
 from app.database import utcnow
 from app.extensions import db
 from app.text import has_forbidden_characters, is_email_address
@@ -59,17 +59,16 @@ def import_command(path: Path) -> None:
     Every row is checked first; when any row is bad, nothing is imported.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        parsed = register.parse_file(path)
     except UnicodeDecodeError:
         raise click.ClickException(f"{path} is not UTF-8 text") from None
-    parsed = services.parse_member_register(text)
     if parsed.problems:
         for problem in parsed.problems:
             click.echo(f"{path}:{problem.line}: {problem.message}", err=True)
         raise click.ClickException(
             f"{len(parsed.problems)} bad row(s); nothing was imported. Fix them and run again."
         )
-    report = services.import_members(parsed.rows, now=utcnow())
+    report = register.import_members(parsed.rows, now=utcnow())
     db.session.commit()
     click.echo(
         f"imported {len(parsed.rows)} row(s): {len(report.created)} new account(s), "

@@ -1,16 +1,14 @@
-"""What can be done to accounts: create, authenticate, reset a password, import members.
+"""What can be done to accounts: create, authenticate, reset a password, grant roles
+(the member register is app.accounts.register).
 
 Plain functions that change rows and flush; the caller commits once.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -19,7 +17,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLES, PasswordResetToken, User
 from app.extensions import db
-from app.text import has_forbidden_characters, is_email_address
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
@@ -166,124 +163,6 @@ def reset_password(token: str, password: str, *, now: datetime) -> User:
         other.used_at = now
     db.session.flush()
     return user
-
-
-# --- the member register -------------------------------------------------------------
-
-
-@dataclass
-class RegisterRow:
-    line: int
-    email: str
-    name: str
-    roles: set[str]
-
-
-@dataclass
-class RegisterProblem:
-    line: int
-    message: str
-
-
-@dataclass
-class ParsedRegister:
-    rows: list[RegisterRow] = field(default_factory=list)
-    problems: list[RegisterProblem] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-
-
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def parse_member_register(text: str, *, default_role: str = "member") -> ParsedRegister:
-    """Read a register of email, name and an optional role, reporting every bad line.
-
-    Accepts a header row, commas, semicolons or tabs (as spreadsheets export them)
-    and a byte-order mark.
-    """
-    text = text.lstrip("\ufeff")
-    result = ParsedRegister()
-    reader = csv.reader(io.StringIO(text), _dialect(text.split("\n", 1)[0]))
-    seen: dict[str, int] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            cells = [cell.strip() for cell in row]
-            if not any(cells):
-                continue
-            if line == 1 and cells[0].lower() in ("email", "e-mail", "mail", "email address"):
-                continue
-            parsed = _parse_register_row(cells, line, seen, default_role)
-            if isinstance(parsed, str):
-                result.problems.append(RegisterProblem(line, parsed))
-            else:
-                seen[parsed.email] = line
-                result.rows.append(parsed)
-    except csv.Error as error:
-        result.problems.append(RegisterProblem(reader.line_num, f"not readable as CSV: {error}"))
-    return result
-
-
-def _parse_register_row(
-    cells: list[str], line: int, seen: dict[str, int], default_role: str
-) -> RegisterRow | str:
-    """The row, or what is wrong with it."""
-    if len(cells) < 2:
-        return "expected email, name and an optional role"
-    if len(cells) > 3:
-        return f"expected at most 3 columns, found {len(cells)}"
-    if any(has_forbidden_characters(cell) for cell in cells):
-        return "contains control characters"
-    email, name = normalise_email(cells[0]), cells[1]
-    if not is_email_address(email):
-        return f"not an email address: {cells[0]!r}"
-    if not name:
-        return "the name is missing"
-    if len(name) > MAX_NAME_LENGTH:
-        return f"the name is longer than {MAX_NAME_LENGTH} characters"
-    if email in seen:
-        return f"{email} is already on line {seen[email]}"
-    try:
-        roles = parse_roles(cells[2] if len(cells) == 3 and cells[2] else default_role)
-    except AccountError as error:
-        return str(error)
-    return RegisterRow(line=line, email=email, name=name, roles=roles)
-
-
-def import_members(rows: list[RegisterRow], *, now: datetime) -> ImportReport:
-    """Create the accounts that are new and grant the roles to the ones that exist.
-
-    New accounts have no password: their owners set one through "forgot password".
-    """
-    report = ImportReport()
-    emails = [row.email for row in rows]
-    existing: dict[str, User] = {}
-    for start in range(0, len(emails), 500):
-        chunk = emails[start : start + 500]
-        existing.update(
-            (user.email, user)
-            for user in db.session.scalars(select(User).where(User.email.in_(chunk)))
-        )
-    for row in rows:
-        user = existing.get(row.email)
-        if user is None:
-            user = User(email=row.email, name=row.name, created_at=now)
-            db.session.add(user)
-            report.created.append(row.email)
-        else:
-            report.updated.append(row.email)
-        grant_roles(user, row.roles)
-    db.session.flush()
-    return report
 
 
 # --- roles, as the secretariat grants and revokes them -----------------------------------

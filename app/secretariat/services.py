@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app import editing
-from app.accounts import services as accounts
+from app.accounts import register
 from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
@@ -84,10 +84,10 @@ def set_topic_retired(actor: User, topic: Topic, retired: bool, *, now: datetime
 
 
 def import_register(
-    actor: User, parsed: accounts.ParsedRegister, *, now: datetime
-) -> accounts.ImportReport:
+    actor: User, parsed: register.ParsedRegister, *, now: datetime
+) -> register.ImportReport:
     _require_secretariat(actor)
-    report = accounts.import_members(parsed.rows, now=now)
+    report = register.import_members(parsed.rows, now=now)
     audit.record(
         actor,
         "import",

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app import editing
+from app.accounts import register
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.database import utcnow
@@ -44,6 +46,8 @@ AUDIT_LABELS = {
 @bp.record_once
 def _globals(state) -> None:
     state.app.jinja_env.globals["audit_labels"] = AUDIT_LABELS
+    # The member register of a national party is 5–6 MB: a body limit of its own.
+    register.raise_upload_limit(state.app, "secretariat.members")
 
 
 @bp.before_request
@@ -117,24 +121,49 @@ def _role_label(role: str):
 
 
 def _import(action: str):
+    """Preview or import the member register: an uploaded file, kept in the instance folder
+    under a token between the preview and the import (100,000 rows never travel back
+    through the page), or rows pasted in the form."""
     upload = request.files.get("register")
+    token = request.form.get("upload", "")
     if upload and upload.filename:
+        token = register.keep_upload(current_user.id, upload.stream)
+    if token:
+        path = (register.claim_upload if action == "import" else register.kept_upload)(
+            current_user.id, token
+        )
+        if path is None:
+            return render_template("secretariat/import.html", gone=True), 422
         try:
-            text = upload.read().decode("utf-8-sig")
+            parsed = register.parse_file(path)
         except UnicodeDecodeError:
-            return render_template(
-                "secretariat/import.html", text="", parsed=None, not_utf8=True
-            ), 422
+            register.forget_upload(path)
+            return render_template("secretariat/import.html", not_utf8=True), 422
+        text = None
     else:
+        path = None
         text = request.form.get("csv", "")
-    parsed = accounts.parse_member_register(text)
+        parsed = register.parse_member_register(text)
     if not parsed.rows and not parsed.problems:
-        return render_template("secretariat/import.html", text=text, parsed=parsed, empty=True), 422
+        register.forget_upload(path)
+        return render_template("secretariat/import.html", text=text, empty=True), 422
     if action == "preview" or parsed.problems:
-        status = 422 if parsed.problems else 200
-        return render_template("secretariat/import.html", text=text, parsed=parsed), status
-    report = services.import_register(current_user, parsed, now=utcnow())
-    db.session.commit()
+        if parsed.problems:
+            # Nothing of it can be imported: the corrected file comes as a new upload.
+            register.forget_upload(path)
+            token = None
+        return render_template(
+            "secretariat/import.html", text=text, token=token, summary=register.preview(parsed)
+        ), (422 if parsed.problems else 200)
+    try:
+        report = services.import_register(current_user, parsed, now=utcnow())
+        db.session.commit()
+    except IntegrityError:
+        # Someone registered, or imported, one of these addresses in the meantime.
+        db.session.rollback()
+        register.forget_upload(path)
+        return render_template("secretariat/import.html", changed=True), 409
+    register.forget_upload(path)
     flash(
         _(
             "Imported %(rows)s rows: %(created)s new accounts, %(updated)s existing accounts "
