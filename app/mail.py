@@ -97,7 +97,10 @@ def build_message(
         message["To"] = recipient
         message["Subject"] = _header(subject)
         message.policy = _ONE_LINE_HEADERS
-    message["From"] = _address(current_app.config["MAIL_FROM"]) or current_app.config["MAIL_FROM"]
+    from app import site  # the organisation's name as the sender's
+
+    sender = site.mail_from(current_app.config["MAIL_FROM"])
+    message["From"] = _address(sender) or sender
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id or make_msgid(domain="forslag.invalid")
     for name, value in (headers or {}).items():

@@ -94,6 +94,11 @@ The site itself:
    GET  /secretariat/topics                                        403  403  403  403  200
    POST /secretariat/topics action=create name=Emne-{n}            403  403  403  403  303
    GET  /secretariat/log                                           403  403  403  403  200
+   GET  /secretariat/settings                                      403  403  403  403  200
+   POST /secretariat/settings name=Fremtidspartiet                 403  403  403  403  303
+   POST /secretariat/settings contact_email=ikke-en-adresse        403  403  403  403  422
+   GET  /privacy                                                   200  200  200  200  200
+   GET  /guidelines                                                200  200  200  200  200
    GET  /api/v1/proposals                                          200  200  200  200  200
    GET  /api/v1/openapi.json                                       200  200  200  200  200
    GET  /feeds/proposals.atom                                      200  200  200  200  200

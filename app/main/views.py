@@ -1,4 +1,5 @@
-"""The front page, the language switch and the bare health route."""
+"""The front page, the organisation's privacy notice and guidelines, the language switch
+and the bare health route."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
+from app import site
 from app.database import utcnow
 from app.extensions import csrf, db
 from app.i18n import LANGUAGES
@@ -17,6 +19,12 @@ from app.proposals.models import Proposal
 from app.urls import back_to
 
 bp = Blueprint("main", __name__)
+
+
+@bp.record_once
+def _globals(state) -> None:
+    # Every template, mail included: the organisation's name and texts (app.site).
+    state.app.jinja_env.globals.update(site=site.proxy, default_site_name=site.DEFAULT_NAME)
 
 
 class LanguageForm(FlaskForm):
@@ -49,6 +57,18 @@ def index():
         (lc.CATALOGUE, _("Newest in the political catalogue"), queries.in_state(lc.CATALOGUE, 6)),
     ]
     return render_template("main/index.html", sections=sections, now=now)
+
+
+@bp.get("/privacy")
+def privacy():
+    """The organisation's privacy notice, as the secretariat wrote it."""
+    return render_template("main/privacy.html")
+
+
+@bp.get("/guidelines")
+def guidelines():
+    """The organisation's guidelines for proposals, as the secretariat wrote them."""
+    return render_template("main/guidelines.html")
 
 
 @bp.post("/language")

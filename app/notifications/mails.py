@@ -16,6 +16,7 @@ from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from app import site
 from app.accounts.models import User
 from app.extensions import db
 from app.mail import build_message
@@ -108,14 +109,16 @@ def _subject(mail: OutgoingMail, items: list[Item]) -> str:
         return items[0].headline
     if (mail.batch_key or "").startswith("weekly:"):
         return ngettext(
-            "Your week on Forslag: %(num)d notification",
-            "Your week on Forslag: %(num)d notifications",
+            "Your week on %(name)s: %(num)d notification",
+            "Your week on %(name)s: %(num)d notifications",
             len(items),
+            name=site.current().display_name,
         )
     return ngettext(
-        "Your day on Forslag: %(num)d notification",
-        "Your day on Forslag: %(num)d notifications",
+        "Your day on %(name)s: %(num)d notification",
+        "Your day on %(name)s: %(num)d notifications",
         len(items),
+        name=site.current().display_name,
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app import site
 from app.notifications import delivery, mails
 from app.notifications.models import OutgoingMail
 from app.urls import public_url
@@ -39,7 +40,7 @@ def password_reset(user, token: str, *, now: datetime) -> OutgoingMail:
     return _queue(
         user,
         "password_reset",
-        lambda: _("Choose a new password for Forslag"),
+        lambda: _("Choose a new password for %(name)s", name=site.current().display_name),
         now,
         link=public_url("accounts.reset_password", token=token),
     )

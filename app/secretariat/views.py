@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app import editing
+from app import editing, site
 from app.accounts import register
 from app.accounts import services as accounts
 from app.accounts.models import User
@@ -40,6 +40,7 @@ AUDIT_LABELS = {
     "topic_rename": _l("Renamed a topic"),
     "topic_retire": _l("Retired a topic"),
     "topic_reinstate": _l("Reinstated a topic"),
+    "settings": _l("Changed the site's settings"),
 }
 
 
@@ -71,6 +72,7 @@ def dashboard():
     return render_template(
         "secretariat/dashboard.html",
         board=queries.dashboard(now),
+        setup=site.set_up(),
         now=now,
         hearing_default=(now + proposal_services.policy().hearing_window)
         .astimezone(LOCAL_TIME)
@@ -235,6 +237,43 @@ def _topic_conflict(topic: Topic, saved):
         "secretariat/topics.html", topics=queries.topics_with_counts(), conflict=conflict
     )
     return page, 409
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The organisation's name, front-page introduction, contact, guidelines and privacy."""
+    row = db.session.get(site.SiteSettings, 1)
+    form = site.SettingsForm(obj=row)
+    if request.method == "GET":
+        form.show_revision(row.revision if row else 0)
+    if form.validate_on_submit():
+        values = form.values(request.form)
+        if not values:
+            abort(400, description=_("Send at least one of the settings."))
+        try:
+            changed = site.save(current_user, values, now=utcnow(), base_revision=form.based_on())
+        except editing.Conflict as conflict:
+            db.session.rollback()
+            return _settings_conflict(form, conflict.saved)
+        db.session.commit()
+        site.forget()
+        flash(
+            _("The settings have been saved.") if changed else _("Nothing was changed."),
+            "success",
+        )
+        return see_other(url_for("secretariat.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("secretariat/settings.html", form=form), status
+
+
+def _settings_conflict(form, saved):
+    """409: another secretary changed the same field since the page was shown. Nothing was
+    saved; the form keeps this person's text there and the other changes elsewhere."""
+    for name, value in saved.to_send_again.items():
+        form[name].data = value
+    form.show_revision(saved.revision)
+    theirs = [(form[name].label.text, saved.theirs.get(name) or "") for name in saved.conflicts]
+    return render_template("secretariat/settings.html", form=form, theirs=theirs), 409
 
 
 @bp.get("/log")

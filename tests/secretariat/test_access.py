@@ -20,6 +20,7 @@ def test_the_console_has_routes(app):
         "/secretariat/members",
         "/secretariat/topics",
         "/secretariat/log",
+        "/secretariat/settings",
     }
 
 
