@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select, update
 
+from app import site
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.database import utcnow
@@ -35,6 +36,54 @@ DEMO_USERS = [
 ]
 
 TOPICS = ["Velfærd", "Erhverv", "Landdistrikter", "Uddannelse", "Klima og miljø", "Sundhed"]
+
+# The organisation the demo is the site of: its settings as its secretariat would write them.
+DEMO_SITE = {
+    "name": "Fremtidspartiet",
+    "introduction": (
+        "Her skriver Fremtidspartiets medlemmer politik sammen. Alle kan læse med og give "
+        "deres mening til kende i de åbne høringer; de forslag, der samler nok opbakning "
+        "blandt medlemmerne, kommer i partiets **politiske katalog**."
+    ),
+    "contact_email": "sekretariat@example.org",
+    "guidelines": """Et forslag til Fremtidspartiets politik skal:
+
+- handle om politik, som partiet kan arbejde for i kommunerne, regionerne eller Folketinget;
+- være i overensstemmelse med partiets principprogram;
+- være konkret: hvad skal ændres, og hvordan;
+- tale ordentligt om andre mennesker: ingen personangreb, ingen diskrimination.
+
+Sekretariatet kan afvise et forslag, der ikke lever op til retningslinjerne. Begrundelsen
+står altid offentligt på forslagets tidslinje, og forslagsstillerne kan skrive et nyt.
+
+# Kommentarer
+
+Skriv til sagen, ikke til personen. Sekretariatet skjuler kommentarer med personangreb,
+trusler eller personoplysninger om andre; det står i tråden, at en kommentar er skjult, og
+hvorfor.""",
+    "privacy": """Fremtidspartiet er dataansvarlig for oplysningerne på denne side.
+
+# Hvad vi gemmer
+
+- Dit navn og din e-mailadresse, når du opretter en konto.
+- Det, du skriver: forslag, kommentarer og ændringer.
+- Som medlem: hvilke forslag du støtter, og hvordan du stiller dig til forslagene i det
+  politiske katalog. Det er politiske holdninger, som loven beskytter særligt: de vises
+  aldrig med dit navn, kun som tal.
+
+# Hvorfor
+
+For at du kan deltage i partiets politikudvikling, og for at alle kan se, hvordan et
+forslag er blevet til. Grundlaget er dit samtykke, når du opretter kontoen, og for
+medlemmer medlemskabet af partiet.
+
+# Dine rettigheder
+
+Du kan til enhver tid hente alt, hvad vi har gemt om dig, og slette din konto fra din
+kontoside. Dine kommentarer bliver stående uden dit navn; alt andet om dig slettes.
+Har du spørgsmål, eller vil du klage, så skriv til sekretariatet. Du kan også klage til
+Datatilsynet.""",
+}
 
 # The rest of the membership, who back proposals and state stances in the demo.
 FIRST_NAMES = [
@@ -128,6 +177,7 @@ def load_demo() -> list[User]:
         for name, email, roles in DEMO_USERS
     ]
     karen, mette, jens, aisha, soren, laerke, _peter = users
+    site.save(karen, DEMO_SITE, now=start)
     topics = {name: Topic(name=name) for name in TOPICS}
     db.session.add_all(topics.values())
     db.session.flush()

@@ -322,3 +322,17 @@ def test_with_a_topic_the_form_is_back(app, make_user, topic):
         "/proposals/new", data={"csrf_token": token, **CONTENT, "topic": str(topic)}
     )
     assert response.status_code == 303
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_names_its_organisation(app, client):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert '<a class="brand" href="/">Fremtidspartiet</a>' in text_of(client.get("/"))
+    privacy = text_of(client.get("/privacy"))
+    assert "Fremtidspartiet er dataansvarlig" in privacy and "<h2" in privacy
+    assert "Sekretariatet kan afvise et forslag" in text_of(client.get("/guidelines"))
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry.action)).all().count("settings") == 1
