@@ -1,5 +1,6 @@
 """Rate limits: how often one client may log in, register, ask for a new password, comment,
-flag, support and state a stance. The table below is the one place that says so.
+flag, support, state a stance, download their data and try to delete their account. The
+table below is the one place that says so.
 
 Who counts as "one client" is chosen per action, so that a crowd behind one address (500
 members voting from a congress hall's network) never locks its members out of each other:
@@ -69,6 +70,7 @@ class Limit:
     rate: str  # in Flask-Limiter's notation: "10 per minute; 40 per hour"
     per: Callable[[], str]
     counts: Callable | None = None  # which answers count; all when None
+    methods: tuple[str, ...] = ("POST",)  # the requests it counts
 
 
 LIMITS: dict[str, tuple[Limit, ...]] = {
@@ -83,6 +85,9 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "comments.flag": (Limit("20 per hour", account),),
     "proposals.support": (Limit("30 per minute", account),),
     "proposals.stance": (Limit("30 per minute", account),),
+    # A download reads every row about the person; a deletion checks a password.
+    "account_data.download": (Limit("10 per hour", account, methods=("GET",)),),
+    "account_data.delete": (Limit("10 per hour", account),),
 }
 
 
@@ -110,7 +115,10 @@ def init_app(app: Flask) -> None:
         view = app.view_functions[endpoint]
         for limit in limits:
             view = limiter.limit(
-                limit.rate, key_func=limit.per, methods=["POST"], deduct_when=limit.counts
+                limit.rate,
+                key_func=limit.per,
+                methods=list(limit.methods),
+                deduct_when=limit.counts,
             )(view)
         app.view_functions[endpoint] = view
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
+from app.accounts.erasure import person_name
 from app.database import utcnow
 from app.i18n import iso
 from app.proposals import lifecycle as lc
@@ -90,14 +91,16 @@ def proposal(proposal_id: int):
             "process": p.process,
             "materials": p.materials,
             "organisations": p.organisation_list,
-            "proposers": [{"position": x.position, "name": x.user.name} for x in page.proposers],
+            "proposers": [
+                {"position": x.position, "name": person_name(x.user)} for x in page.proposers
+            ],
             "stances": p.stances,
             "version_count": p.version_count,
             "timeline": [
                 {
                     "from": e.from_state,
                     "to": e.to_state,
-                    "actor": e.actor.name if e.actor else "system",
+                    "actor": person_name(e.actor) if e.actor or e.actor_erased else "system",
                     "reason": e.reason,
                     "at": iso(e.at),
                 }

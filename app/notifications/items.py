@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
+from app.accounts.erasure import deleted_user
 from app.accounts.models import User
 from app.i18n import day, moment
 from app.notifications.models import Event, Notification
@@ -36,6 +37,11 @@ class Item:
     final_version: int | None
     actor: str | None
     data: dict
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted: "Deleted user" once their account is gone."""
+        return self.actor if self.actor is not None else deleted_user()
 
     @property
     def unread(self) -> bool:
@@ -92,7 +98,9 @@ def _when(value: str | None) -> str:
 def _headline(item: Item) -> str:  # one branch per kind, like the table
     kind, title, data = item.kind, item.title, item.data
     if kind == "invited":
-        return _("%(name)s invited you to co-propose “%(title)s”.", name=item.actor, title=title)
+        return _(
+            "%(name)s invited you to co-propose “%(title)s”.", name=item.actor_name, title=title
+        )
     if kind == "sent_back":
         return _("“%(title)s” was sent back to the proposers for changes.", title=title)
     if kind == "rejected":
@@ -118,7 +126,9 @@ def _headline(item: Item) -> str:  # one branch per kind, like the table
             title=title,
         )
     if kind == "reply":
-        return _("%(name)s replied to your comment on “%(title)s”.", name=item.actor, title=title)
+        return _(
+            "%(name)s replied to your comment on “%(title)s”.", name=item.actor_name, title=title
+        )
     if kind == "comment_hidden":
         return _("The secretariat hid your comment on “%(title)s”.", title=title)
     if kind == "hearing_ended" and not data.get("hearing_responses"):

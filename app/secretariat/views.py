@@ -40,6 +40,7 @@ AUDIT_LABELS = {
     "topic_rename": _l("Renamed a topic"),
     "topic_retire": _l("Retired a topic"),
     "topic_reinstate": _l("Reinstated a topic"),
+    "delete_account": _l("Deleted their own account"),
     "settings": _l("Changed the site's settings"),
 }
 
