@@ -9,7 +9,7 @@ PORT   ?= 5000
 # Test processes: the machine has 2 cores. Work stealing keeps both busy to the end.
 WORKERS ?= 2
 
-.PHONY: run test install translations messages test-tools lint clean
+.PHONY: run test install translations messages test-tools lint clean dist
 
 # The worker runs beside the server and prints the mail it sends here (MAIL_URL=console).
 run: $(VENV)/.installed translations
@@ -38,7 +38,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
-# The Danish catalogue is compiled here, never committed.
+# The Danish catalogue is compiled here, never committed. (`pip install .` and `make dist`
+# compile it into the package themselves: setup.py.)
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d app/translations
 
@@ -61,5 +62,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium app
 
+# A wheel to install elsewhere with `pip install dist/forslag-*.whl`: the compiled
+# catalogue, templates, static files and migrations travel inside it.
+dist: $(VENV)/.installed-test
+	rm -rf build dist
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+
 clean:
-	rm -rf $(VENV) tests/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) tests/node_modules .pytest_cache .ruff_cache build dist

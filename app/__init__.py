@@ -18,6 +18,13 @@ from app.urls import public_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def shipped(name: str) -> Path:
+    """templates/, static/ or migrations/: inside the package when it was installed from a
+    wheel (setup.py puts them there), else at the checkout's root beside app/."""
+    inside = Path(__file__).resolve().parent / name
+    return inside if inside.is_dir() else ROOT / name
+
+
 class RowId(IntegerConverter):
     """`<int:…>` in every route: a positive id that fits the database's integer column, so
     /proposals/99999999999999999999 is a 404 rather than an overflow, written in ASCII
@@ -37,8 +44,8 @@ def create_app(config: Mapping | None = None) -> Flask:
         __name__,
         instance_path=str(instance_path) if instance_path else None,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     environ = dict(os.environ)
     if config.get("SECRET_KEY"):
@@ -78,7 +85,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         serialize_sqlite_writers(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(shipped("migrations")))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import DateTimePattern, parse_pattern
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_timedelta, get_locale, get_translations
+from flask_babel import format_timedelta, get_babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
@@ -27,13 +28,36 @@ ROLE_LABELS = {
 }
 
 
+@cache
+def _compiled(directories: tuple[str, ...], language: str) -> bool:
+    return any(
+        (Path(directory) / language / "LC_MESSAGES" / "messages.mo").is_file()
+        for directory in directories
+    )
+
+
+def spoken_languages() -> dict[str, str]:
+    """The languages pages can be in now: English always (the message ids are English),
+    another only when its compiled catalogue is there. Without it every text would be
+    English while the page said it was Danish."""
+    directories = tuple(get_babel().translation_directories)
+    return {
+        code: label
+        for code, label in LANGUAGES.items()
+        if code == "en" or _compiled(directories, code)
+    }
+
+
 def select_locale() -> str:
     """The language chosen with POST /language, else Danish (and Danish outside a request:
-    mail says in which language it is written, with force_locale)."""
+    mail says in which language it is written, with force_locale); English wherever the
+    chosen language's catalogue is missing."""
+    spoken = spoken_languages()
+    default = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in spoken else "en"
     if not has_request_context():
-        return DEFAULT_LANGUAGE
+        return default
     lang = session.get("lang")
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return lang if lang in spoken else default
 
 
 _MOMENT_FORMATS = {"da": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y, HH:mm"}
@@ -105,7 +129,7 @@ def init_app(app: Flask) -> None:
         translations = get_translations()
         gettext = _make_new_gettext(translations.ugettext)
         return {
-            "languages": LANGUAGES,
+            "languages": spoken_languages(),
             "current_language": current,
             "role_labels": ROLE_LABELS,
             "gettext": gettext,

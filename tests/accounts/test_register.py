@@ -119,3 +119,23 @@ def test_import_in_bulk_runs_a_statement_per_thousand_rows_not_per_row(ctx, app)
     assert len(report.created) == 2499 and report.updated == ["m0@example.org"]
     assert len(statements) <= 3 + 3 + 1 + 2  # look up, insert, update (and a flush)
     assert ctx.scalar(select(func.count()).select_from(User).where(User.is_member)) == 2500
+
+
+def test_the_fast_address_check_agrees_with_the_apps():
+    from app.text import is_email_address
+
+    samples = [
+        "a@example.org",
+        "o'brien@example.dk",
+        "a@b",
+        "@example.org",
+        "a@@example.org",
+        "a@.org.",
+        "a b@example.org",
+        "a\u00a0b@example.org",
+        "a\u2003@example.org",
+        "a\x1c@example.org",
+        "x" * 250 + "@e.dk",
+        "æøå@eksempel.dk",
+    ]
+    assert [register.is_email_address(s) for s in samples] == [is_email_address(s) for s in samples]
