@@ -129,6 +129,10 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         "PASSWORD_RESET_VALID_FOR": parse_duration(
             environ.get("FORSLAG_PASSWORD_RESET_VALID_FOR", "1h")
         ),
+        # How long a registration may wait for its confirmation before it is forgotten.
+        "ACCOUNT_CONFIRM_VALID_FOR": parse_duration(
+            environ.get("FORSLAG_ACCOUNT_CONFIRM_VALID_FOR", "3d")
+        ),
         "HTTPS": _choice("FORSLAG_HTTPS", environ.get("FORSLAG_HTTPS", "auto"), ("auto", "always")),
         "TRUSTED_PROXIES": _whole_number(
             "FORSLAG_TRUSTED_PROXIES", environ.get("FORSLAG_TRUSTED_PROXIES", "0")

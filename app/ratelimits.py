@@ -8,7 +8,8 @@ members voting from a congress hall's network) never locks its members out of ea
 - an action of a signed-in person counts per account;
 - logging in counts per address and account together, and only the attempts that fail;
 - asking for a reset link counts per address and account, and per account (its mailbox);
-- a reset link's form counts per link; registering counts per address (there is no account).
+- a mailed link's form (a reset, a confirmation) counts per link; registering counts per
+  address (there is no account) and per email address it mails.
 
 Counters live in each process's memory by default (each gunicorn worker counts on its own),
 or in Redis when RATELIMIT_STORAGE_URI=redis://… is set, shared by every worker. If Redis
@@ -75,7 +76,15 @@ class Limit:
 
 LIMITS: dict[str, tuple[Limit, ...]] = {
     "accounts.login": (Limit("10 per minute; 40 per hour", address_and_email, failed),),
-    "accounts.register": (Limit("10 per minute; 100 per hour", address),),
+    "accounts.register": (
+        Limit("10 per minute; 100 per hour", address),
+        Limit("10 per hour", email),  # each registration mails the address
+    ),
+    "accounts.confirm_registration": (Limit("10 per hour", reset_link),),
+    # The account page's forms: a session that fell into other hands does not get to try
+    # passwords by the thousand, nor to mail an address without end.
+    "accounts.account": (Limit("10 per minute; 60 per hour", account),),
+    "accounts.confirm_email": (Limit("10 per hour", reset_link),),
     "accounts.reset_request": (
         Limit("5 per hour", address_and_email),
         Limit("10 per hour", email),
@@ -93,7 +102,12 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
 
 def _back_to() -> tuple[str | None, str | None]:
     """Where the 429 page leads back to: the form, or the proposal the action was on."""
-    if request.endpoint in ("accounts.login", "accounts.register", "accounts.reset_request"):
+    if request.endpoint in (
+        "accounts.login",
+        "accounts.register",
+        "accounts.reset_request",
+        "accounts.account",
+    ):
         return request.path, _("Back to the form")
     proposal_id = (request.view_args or {}).get("proposal_id")
     if proposal_id:

@@ -86,6 +86,18 @@ The site itself:
    GET  /proposals/new                                             302  403  200  200  200
    POST /proposals/new content                                     403  403  303  303  303
    GET  /register                                                  200  200  200  200  200
+   GET  /register/sent                                             200  200  200  200  200
+   GET  /account                                                   302  200  200  200  200
+   POST /account action=name name=Nyt-Navn                         403  303  303  303  303
+   POST /account action=name name=                                 403  422  422  422  422
+   POST /account action=email email=ny.adresse.{n}@example.org     403  303  303  303  303
+   # Changed to the same password: the caller's session goes on, with the new generation.
+   POST /account action=password current_password=et-langt-kodeord password=et-langt-kodeord
+                                                                   403  303  303  303  303
+   POST /account action=password current_password=forkert-kodeord password=et-langt-kodeord
+                                                                   403  422  422  422  422
+   POST /account action=language lang=da                           403  303  303  303  303
+   POST /account action=everything                                 403  400  400  400  400
    GET  /login                                                     200  200  200  200  200
    POST /logout                                                    303  303  303  303  303
    GET  /password/reset                                            200  200  200  200  200
@@ -135,6 +147,18 @@ An email address that has no account:
    POST /password/reset email={new_email}                          303  303  303  303  303
    POST /secretariat/members action=import csv={new_email},Ny-Person,member
                                                                    403  403  403  403  303
+
+A fresh registration and a fresh citizen's email change, each waiting for its link:
+   GET  /register/confirm/{confirm}                                200  200  200  200  200
+   POST /register/confirm/{confirm}                                303  303  303  303  303
+   GET  /account/email/{email_change}                              200  200  200  200  200
+   POST /account/email/{email_change}                              303  303  303  303  303
+
+An account link that does not work:
+   GET  /register/confirm/not-a-token                              404  404  404  404  404
+   POST /register/confirm/not-a-token                              404  404  404  404  404
+   GET  /account/email/not-a-token                                 404  404  404  404  404
+   POST /account/email/not-a-token                                 404  404  404  404  404
 
 A password-reset link that does not work:
    GET  /password/reset/not-a-token                                404  404  404  404  404
@@ -551,6 +575,27 @@ def _fresh_citizen(world: World, role: str) -> dict:
     }
 
 
+def _waiting_links(world: World, role: str) -> dict:
+    n = next(_serial)
+    citizen = world.account()
+    now = utcnow()
+    with world.app.app_context():
+        registered = account_services.register(
+            email=f"waiting{n}@example.org",
+            name=f"Waiting {n}",
+            password=PASSWORD,
+            now=now,
+            language="da",
+            valid_for=timedelta(days=3),
+            reset_valid_for=timedelta(hours=1),
+        )
+        email_change = account_services.request_email_change(
+            db.session.get(User, citizen.id), f"moved{n}@example.org", now=now
+        )
+        db.session.commit()
+    return {"confirm": registered.token, "email_change": email_change}
+
+
 def _unknown_ids(world: World, role: str) -> dict:
     return {"p": 2**31 - 1, "c": 2**31 - 1, "t": 2**31 - 1}
 
@@ -591,6 +636,10 @@ OBJECTS: dict[str, Build] = {
     "The site itself": _nothing,
     "A fresh citizen's account (its email, password, id and a reset link)": _fresh_citizen,
     "An email address that has no account": _nothing,
+    "A fresh registration and a fresh citizen's email change, each waiting for its link": (
+        _waiting_links
+    ),
+    "An account link that does not work": _nothing,
     "A password-reset link that does not work": _nothing,
     "A topic": _topic,
     "A proposal id, a comment id and a topic id that do not exist": _unknown_ids,

@@ -1,13 +1,14 @@
-"""Forms for registering, logging in and resetting a password."""
+"""Forms for registering, logging in, resetting a password and the account page."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.services import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH
 from app.forms import Form, email_address, strip
+from app.i18n import LANGUAGES
 
 # Long enough for any passphrase, short enough that hashing it costs nothing.
 MAX_PASSWORD_LENGTH = 1000
@@ -45,8 +46,8 @@ def _email_field():
     )
 
 
-class RegisterForm(Form):
-    name = StringField(
+def _name_field():
+    return StringField(
         _l("Name"),
         filters=[strip],
         validators=[
@@ -57,6 +58,10 @@ class RegisterForm(Form):
             ),
         ],
     )
+
+
+class RegisterForm(Form):
+    name = _name_field()
     email = _email_field()
     password = _password_field(_l("Password"))
 
@@ -83,3 +88,51 @@ class ResetRequestForm(Form):
 
 class ResetPasswordForm(Form):
     password = _password_field(_l("New password"))
+
+
+class ConfirmForm(Form):
+    """The button behind a link from a mail: following the link (a GET, which mail
+    scanners do too) only shows it."""
+
+
+# --- the account page: one form per thing to change, each saying which it is ------------
+
+
+class NameForm(Form):
+    name = _name_field()
+
+
+class EmailForm(Form):
+    email = EmailField(
+        _l("New email address"),
+        filters=[strip],
+        validators=[
+            _required,
+            Length(max=254, message=_l("An email address has at most 254 characters.")),
+            email_address,
+        ],
+    )
+
+
+class PasswordForm(Form):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            _required,
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("That is not your current password.")),
+        ],
+    )
+    password = _password_field(_l("New password"))
+
+
+class AccountLanguageForm(Form):
+    lang = RadioField(
+        _l("Language of pages and email"),
+        choices=list(LANGUAGES.items()),
+        validate_choice=False,
+        validators=[_required],
+    )
+
+    def validate_lang(self, field) -> None:
+        if field.data not in LANGUAGES:
+            raise ValidationError(_l("Choose one of the languages: da (Dansk) or en (English)."))

@@ -1,4 +1,4 @@
-"""Pages for registering, logging in and out, and resetting a password."""
+"""Pages for registering, logging in and out, resetting a password, and the account page."""
 
 from __future__ import annotations
 
@@ -13,12 +13,24 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services
-from app.accounts.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from app.accounts.forms import (
+    AccountLanguageForm,
+    ConfirmForm,
+    EmailForm,
+    LoginForm,
+    NameForm,
+    PasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from app.accounts.models import AccountToken
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGES, select_locale
@@ -36,29 +48,72 @@ def _form_page(template: str, form, **context):
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create a citizen account and log in."""
+    """Register: the same answer whether or not the address has an account."""
     form = RegisterForm()
     if form.validate_on_submit():
+        now = utcnow()
         try:
-            user = services.create_user(
+            done = services.register(
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
-                now=utcnow(),
+                now=now,
                 language=select_locale(),
+                valid_for=current_app.config["ACCOUNT_CONFIRM_VALID_FOR"],
+                reset_valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
             )
+            if done.new:
+                mail = messages.confirm_registration(done.user, done.token, now=now)
+            else:
+                mail = messages.registration_of_known_address(done.user, done.token, now=now)
             db.session.commit()
-        except (services.EmailTaken, IntegrityError):
-            # IntegrityError: the same address registered by a request running alongside.
+        except IntegrityError:
+            # The same address registered by a request running alongside: that one mails.
             db.session.rollback()
-            form.email.errors.append(
-                _("An account with this email already exists. Log in or reset your password.")
-            )
-        else:
-            login_user(user)
-            flash(_("Welcome, %(name)s. Your account has been created.", name=user.name), "success")
-            return see_other(url_for("main.index"))
+            mail = None
+        if mail is not None:
+            delivery.send_now([mail])
+        flash(
+            _(
+                "We have sent an email to %(email)s. Open the link in it to finish "
+                "creating your account.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return see_other(url_for("accounts.register_sent"))
     return _form_page("accounts/register.html", form)
+
+
+@bp.get("/register/sent")
+def register_sent():
+    """Tell the person to look in their mailbox."""
+    return render_template(
+        "accounts/register_sent.html",
+        valid_for=format_timedelta(
+            current_app.config["ACCOUNT_CONFIRM_VALID_FOR"], threshold=1.1
+        ),
+    )
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    """Confirm a new account with the link from the email, and log in."""
+    now = utcnow()
+    if services.usable_account_token(token, AccountToken.CONFIRM, now=now) is None:
+        return render_template("accounts/link_invalid.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = services.confirm_registration(token, now=now)
+        db.session.commit()
+        login_user(user)
+        remember_language(user)
+        flash(
+            _("Your account is confirmed. Welcome, %(name)s.", name=user.name),
+            "success",
+        )
+        return see_other(url_for("main.index"))
+    return _form_page("accounts/confirm_registration.html", form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,7 +122,15 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is not None and user.confirmed_at is None:
+            # Told only to someone who knows the password.
+            form.form_errors.append(
+                _(
+                    "This account is not confirmed yet. Open the link in the email we sent "
+                    "when you registered; if it has expired, register again."
+                )
+            )
+        elif user is not None:
             login_user(user)
             remember_language(user)
             flash(_("You are logged in as %(name)s.", name=user.name), "success")
@@ -125,6 +188,129 @@ def reset_password(token: str):
         flash(_("Your password has been changed and you are logged in."), "success")
         return see_other(url_for("main.index"))
     return _form_page("accounts/reset_password.html", form)
+
+
+# --- the account page ------------------------------------------------------------------------
+
+# The forms of /account, by the value of their hidden `action` field.
+ACCOUNT_FORMS = {
+    "name": NameForm,
+    "email": EmailForm,
+    "password": PasswordForm,
+    "language": AccountLanguageForm,
+}
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Change my name, email address, password or language."""
+    user = current_user._get_current_object()
+    action = request.form.get("action") if request.method == "POST" else None
+    if request.method == "POST" and action not in ACCOUNT_FORMS:
+        abort(400, description=_("Choose one of the forms on the page."))
+    forms = {
+        "name": NameForm(formdata=None, name=user.name),
+        "email": EmailForm(formdata=None),
+        "password": PasswordForm(formdata=None),
+        "language": AccountLanguageForm(formdata=None, lang=user.language),
+    }
+    if action is not None:
+        form = forms[action] = ACCOUNT_FORMS[action]()
+        if form.validate_on_submit():
+            done = _ACCOUNT_ACTIONS[action](user, form)
+            if done is not None:
+                return done
+    status = 422 if action is not None else 200
+    return render_template("accounts/account.html", forms=forms, user=user), status
+
+
+def _change_name(user, form):
+    services.change_name(user, form.name.data)
+    db.session.commit()
+    flash(_("Your name has been changed."), "success")
+    return see_other(url_for("accounts.account"))
+
+
+def _change_email(user, form):
+    now = utcnow()
+    new_email = services.normalise_email(form.email.data)
+    try:
+        token = services.request_email_change(user, new_email, now=now)
+    except services.SameEmail:
+        form.email.errors.append(_("That is already your email address."))
+        return None
+    mails = [
+        messages.confirm_new_email(user, new_email, token, now=now),
+        messages.email_change_requested(user, new_email, now=now),
+    ]
+    db.session.commit()
+    delivery.send_now(mails)
+    flash(
+        _(
+            "We have sent a link to %(email)s. Your address changes when you open it, "
+            "within 24 hours; until then it stays %(old)s.",
+            email=new_email,
+            old=user.email,
+        ),
+        "info",
+    )
+    return see_other(url_for("accounts.account"))
+
+
+def _change_password(user, form):
+    try:
+        services.change_password(user, form.current_password.data, form.password.data, now=utcnow())
+    except services.WrongPassword:
+        form.current_password.errors.append(_("That is not your current password."))
+        return None
+    db.session.commit()
+    # The new password ends every session, this one included: it starts again at once.
+    login_user(user)
+    flash(_("Your password has been changed. Everywhere else you are logged out."), "success")
+    return see_other(url_for("accounts.account"))
+
+
+def _change_language(user, form):
+    user.language = session["lang"] = form.lang.data
+    db.session.commit()
+    with force_locale(form.lang.data):  # said in the language chosen
+        flash(_("Your language has been changed."), "success")
+    return see_other(url_for("accounts.account"))
+
+
+_ACCOUNT_ACTIONS = {
+    "name": _change_name,
+    "email": _change_email,
+    "password": _change_password,
+    "language": _change_language,
+}
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Move my account to a new email address with the link sent there."""
+    now = utcnow()
+    row = services.usable_account_token(token, AccountToken.EMAIL, now=now)
+    if row is None:
+        return render_template("accounts/link_invalid.html"), 404
+    new_email = row.new_email
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_email(
+                token,
+                now=now,
+                registration_valid_for=current_app.config["ACCOUNT_CONFIRM_VALID_FOR"],
+            )
+            db.session.commit()
+        except (services.EmailTaken, IntegrityError):
+            db.session.rollback()
+            return render_template("accounts/email_taken.html", new_email=new_email), 409
+        flash(_("Your email address is now %(email)s.", email=new_email), "success")
+        signed_in_here = current_user.is_authenticated and current_user.id == user.id
+        return see_other(url_for("accounts.account" if signed_in_here else "accounts.login"))
+    return _form_page("accounts/confirm_email.html", form, new_email=new_email)
 
 
 def remember_language(user) -> None:

@@ -114,8 +114,7 @@ REFUSALS = {
     "not_a_proposer": _l("Only the proposal's proposers may do this."),
     "not_a_member": _l("Only members may do this."),
     "not_secretariat": _l("Only the secretariat may do this."),
-    "invitee_unknown": _l("There is no member with the email address %(email)s."),
-    "invitee_not_member": _l("%(name)s is not a member, and only members can be proposers."),
+    "invitee_not_member": _l("There is no member with the email address %(email)s."),
     "already_proposer": _l("%(name)s is already a proposer."),
     "already_invited": _l("%(name)s has already been invited."),
     "not_inviting": _l(

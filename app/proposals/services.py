@@ -229,10 +229,10 @@ def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Inv
     if not lc.may_invite(proposal.state, is_proposer=True):
         raise WrongState("not_inviting")
     invitee = find_by_email(email)
-    if invitee is None:
-        raise Invalid("invitee_unknown", email=email)
-    if not invitee.is_member:
-        raise Invalid("invitee_not_member", name=invitee.name)
+    if invitee is None or not invitee.is_member:
+        # One answer whether or not the address has an account, and no name: having an
+        # account on a party's site can itself say something about a person.
+        raise Invalid("invitee_not_member", email=email)
     if is_proposer(invitee, proposal):
         raise Invalid("already_proposer", name=invitee.name)
     invitation = db.session.scalar(

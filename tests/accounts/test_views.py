@@ -21,16 +21,22 @@ def register(client, **fields):
     return post_form(client, "/register", {**data, **fields})
 
 
-def test_register_creates_a_citizen_and_logs_in(app, client):
+def test_register_creates_a_citizen_confirmed_through_the_mail(app, client, mailbox):
     response = register(client)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/register/sent"
+    assert "Tjek din e-mail" in text_of(client.get("/register/sent"))
+    (body,) = mailbox.bodies_to("mette@example.org")
+    link = re.search(r"http://localhost(/register/confirm/\S+)", body).group(1)
+    response = post_form(client, link, {})
+    assert response.status_code == 303
     page = text_of(client.get("/"))
     assert "Velkommen, Mette Nørgaard" in page
     assert "Mette Nørgaard" in page and "(borger)" in page
     with app.app_context():
         user = db.session.scalar(select(User))
         assert (user.email, user.roles) == ("mette@example.org", ["citizen"])
+        assert user.confirmed_at is not None
 
 
 @pytest.mark.parametrize(
@@ -61,12 +67,15 @@ def test_bad_registration_keeps_what_was_typed_but_the_password(client):
     assert "hemmeligt kodeord" not in html
 
 
-def test_register_twice_with_the_same_email(app, client, make_user):
-    make_user(email="mette@example.org")
+def test_register_twice_with_the_same_email(app, client, make_user, mailbox):
+    make_user(email="mette@example.org", name="Mette Første")
     response = register(client, email="METTE@example.org")
-    assert response.status_code == 422
-    assert "Der findes allerede en konto" in text_of(response)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/register/sent"
+    assert "Der findes allerede en konto" not in text_of(client.get("/register/sent"))
     assert count_users(app) == 1
+    (body,) = mailbox.bodies_to("mette@example.org")
+    assert "Du har allerede en konto" in body
 
 
 def test_register_is_refused_without_csrf_token(app, client):

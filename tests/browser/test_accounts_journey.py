@@ -1,4 +1,5 @@
-"""A person registers, logs in, switches to English and back, and logs out, in Chromium."""
+"""A person registers (confirming through the mail), logs in, switches to English and back,
+and logs out, in Chromium."""
 
 import re
 
@@ -8,7 +9,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_register_login_language_logout(page, assert_accessible):
+def test_register_login_language_logout(page, assert_accessible, mailbox):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "da")
     page.get_by_role("link", name="Opret konto").first.click()
@@ -27,6 +28,14 @@ def test_register_login_language_logout(page, assert_accessible):
     page.get_by_label("E-mail").fill("laerke@example.org")
     page.get_by_label("Adgangskode").fill("mindst ti tegn her")
     page.get_by_role("button", name="Opret konto").click()
+    expect(page).to_have_url(re.compile("/register/sent$"))
+    expect(page.get_by_role("status")).to_contain_text("Vi har sendt en mail til laerke@")
+    expect(page.get_by_role("navigation")).not_to_contain_text("Lærke Bech")
+
+    (body,) = mailbox.bodies_to("laerke@example.org")
+    link = re.search(r"(http://127\.0\.0\.1:\d+/register/confirm/\S+)", body).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Bekræft min konto").click()
     expect(page).to_have_url(re.compile("/$"))
     expect(page.get_by_role("status")).to_contain_text("Velkommen, Lærke Bech")
     expect(page.get_by_role("navigation")).to_contain_text("Lærke Bech")

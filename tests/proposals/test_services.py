@@ -79,7 +79,7 @@ def test_ten_proposers_numbered_in_the_order_they_accepted(ctx, topic, make_user
 @pytest.mark.parametrize(
     ("who", "key"),
     [
-        ("stranger", "invitee_unknown"),
+        ("stranger", "invitee_not_member"),
         ("citizen", "invitee_not_member"),
         ("author", "already_proposer"),
         ("invited", "already_invited"),

@@ -61,10 +61,12 @@ class World:
     ids: dict[str, int]
     token: str
     unsubscribe: str = ""  # the link in a mail to the citizen
+    # Other links from mail, by name: a registration's confirmation, an email change's.
+    links: dict[str, str] = field(default_factory=dict)
 
     def url(self, template: str) -> str:
         return template.format_map(
-            {**self.ids, "token": self.token, "unsubscribe": self.unsubscribe}
+            {**self.ids, "token": self.token, "unsubscribe": self.unsubscribe, **self.links}
         )
 
     def template(self, url: str) -> str:
@@ -76,6 +78,8 @@ class World:
 
         url = re.sub(r"/(proposals|comments)/(\d+)(?=/|$|\?|#)", name, url)
         url = url.replace(self.token, "{token}")
+        for link_name, token in self.links.items():
+            url = url.replace(token, f"{{{link_name}}}")
         return url.replace(self.unsubscribe, "{unsubscribe}") if self.unsubscribe else url
 
     @staticmethod
@@ -176,6 +180,16 @@ def build_world(app) -> World:
             users["citizen"].email, now=now, valid_for=timedelta(days=1)
         )
         follows.follow_topic(users["proposer"], topic, now=now)
+        registered = accounts.register(
+            email="registering@example.org",
+            name="Rita Registrerer",
+            password=PASSWORD,
+            now=now,
+            language="da",
+            valid_for=timedelta(days=3),
+            reset_valid_for=timedelta(days=1),
+        )
+        moving = accounts.request_email_change(users["citizen"], "moving@example.org", now=now)
         db.session.commit()
         # What happened becomes notifications, so their list and its forms are there.
         fanout.process_events(now)
@@ -184,6 +198,7 @@ def build_world(app) -> World:
             ids={**{k: p.id for k, p in made.items()}, **{k: c.id for k, c in said.items()}},
             token=token,
             unsubscribe=unsubscribe_token(users["citizen"]),
+            links={"confirm": registered.token, "email_change": moving},
         )
 
 
@@ -432,7 +447,13 @@ def discover_in(app, world: World) -> Discovery:
     for role in ROLES:
         client = client_as(app, world, role)
         seeds = (
-            ("/", "/password/reset/{token}", "/unsubscribe/{unsubscribe}")
+            (
+                "/",
+                "/password/reset/{token}",
+                "/unsubscribe/{unsubscribe}",
+                "/register/confirm/{confirm}",
+                "/account/email/{email_change}",
+            )
             if role == "visitor"
             else ("/",)
         )
