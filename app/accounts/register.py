@@ -41,6 +41,9 @@ from app.text import FORBIDDEN_CHARACTERS
 UPLOAD_LIMIT = 16 * 1024 * 1024
 # How many rows one statement carries.
 CHUNK = 5000
+# A file up to this size is corrected in the preview's form, as pasted rows are (below the
+# 500 kB Werkzeug allows a form field); a larger one waits in the instance folder.
+EDITABLE_BYTES = 64 * 1024
 # An upload not imported within a day is forgotten.
 UPLOAD_KEPT_SECONDS = 24 * 3600
 _HEADER_WORDS = ("email", "e-mail", "mail", "email address")
@@ -304,6 +307,17 @@ def _path(user_id: int, token: str) -> Path | None:
     if not _TOKEN.match(token or ""):
         return None
     return _uploads() / f"{user_id}-{token}.csv"
+
+
+def small_upload_text(upload: BinaryIO) -> str | None:
+    """The text of an upload of at most EDITABLE_BYTES, which the preview shows in the form
+    for correcting; None for a larger one (read again from its start). UnicodeDecodeError
+    when it is not UTF-8."""
+    head = upload.read(EDITABLE_BYTES + 1)
+    if len(head) > EDITABLE_BYTES:
+        upload.seek(0)
+        return None
+    return head.decode("utf-8-sig")
 
 
 def keep_upload(user_id: int, upload: BinaryIO) -> str:

@@ -124,13 +124,19 @@ def _role_label(role: str):
 
 
 def _import(action: str):
-    """Preview or import the member register: an uploaded file, kept in the instance folder
-    under a token between the preview and the import (100,000 rows never travel back
-    through the page), or rows pasted in the form."""
+    """Preview or import the member register: a large uploaded file is kept in the instance
+    folder under a token between the preview and the import (100,000 rows never travel
+    back through the page); a small one, or rows pasted in the form, travel in the form."""
     upload = request.files.get("register")
     token = request.form.get("upload", "")
+    text = request.form.get("csv", "")
     if upload and upload.filename:
-        token = register.keep_upload(current_user.id, upload.stream)
+        # A small file is shown in the form for correcting, as pasted rows are.
+        try:
+            text = register.small_upload_text(upload.stream)
+        except UnicodeDecodeError:
+            return render_template("secretariat/import.html", not_utf8=True), 422
+        token = "" if text is not None else register.keep_upload(current_user.id, upload.stream)
     if token:
         path = (register.claim_upload if action == "import" else register.kept_upload)(
             current_user.id, token
@@ -145,7 +151,6 @@ def _import(action: str):
         text = None
     else:
         path = None
-        text = request.form.get("csv", "")
         parsed = register.parse_member_register(text)
     if not parsed.rows and not parsed.problems:
         register.forget_upload(path)

@@ -7,7 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.accounts.models import User
 from app.extensions import db
@@ -29,6 +29,18 @@ def register_csv(rows: int = ROWS, *, bad_line: int | None = None) -> bytes:
 def count_users(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.fixture(autouse=True)
+def _truncate_the_register(app):
+    """On PostgreSQL, emptying the tables row by row after a test checks every foreign key
+    to users for each of 100,000 accounts: 45 s. TRUNCATE takes a moment."""
+    yield
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.remove()
+            with db.engine.begin() as connection:
+                connection.execute(text("TRUNCATE users CASCADE"))
 
 
 @pytest.fixture
@@ -96,7 +108,7 @@ def test_a_bad_line_near_the_end_imports_nothing(app, staff):
 
 
 def test_a_token_of_someone_else_or_made_up_finds_nothing(app, staff, make_user):
-    page = text_of(upload(staff, register_csv(3)))
+    page = text_of(upload(staff, register_csv(2000)))  # larger than the form shows
     token = re.search(r'name="upload" value="([^"]+)"', page).group(1)
     other = client_for(app, make_user("secretariat", name="Anden"))
     for client, value in ((other, token), (staff, "x" * 32), (staff, "../../secret_key")):
