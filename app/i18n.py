@@ -123,13 +123,17 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_context():
+        spoken = spoken_languages()
         current = str(get_locale() or DEFAULT_LANGUAGE)
+        # Mail is written with force_locale in its reader's language: without that
+        # language's catalogue its text is English, and so is its lang.
+        current = current if current in spoken else "en"
         # The page's catalogue, found once per render rather than on every `_()` of every
         # comment: Flask-Babel's own template functions look it up anew each call.
         translations = get_translations()
         gettext = _make_new_gettext(translations.ugettext)
         return {
-            "languages": spoken_languages(),
+            "languages": spoken,
             "current_language": current,
             "role_labels": ROLE_LABELS,
             "gettext": gettext,

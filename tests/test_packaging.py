@@ -163,9 +163,13 @@ def test_a_page_is_danish_and_says_so(app):
     assert '<html lang="da">' in page and "Log ind" in page
 
 
-def test_without_the_danish_catalogue_a_page_is_english_and_says_so(make_app, tmp_path):
+def test_without_the_danish_catalogue_a_page_is_english_and_says_so(app, make_app, tmp_path):
     """An installation whose catalogue was never compiled speaks English, and its pages
     say lang="en"; nobody is offered a Danish that is not there."""
+    # Flask-Babel keeps the catalogues it loaded per process, for every app: the Danish
+    # one is loaded from the real catalogue first, so that no later test finds an empty
+    # one in its place.
+    assert "Log ind" in text_of(app.test_client().get("/login"))
     site = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path))
     client = site.test_client()
     page = text_of(client.get("/login"))
@@ -180,3 +184,10 @@ def test_without_the_danish_catalogue_a_page_is_english_and_says_so(make_app, tm
         from app.i18n import select_locale
 
         assert select_locale() == "en"  # mail outside a request too
+        # Mail written in a reader's chosen Danish is English too, and says so.
+        from flask import render_template_string
+        from flask_babel import force_locale
+
+        with force_locale("da"):
+            mail = render_template_string('<html lang="{{ current_language }}">')
+        assert mail == '<html lang="en">'
