@@ -2,6 +2,7 @@
 file, through the console and the command line, all or nothing, while every other
 endpoint keeps its 1 MiB body limit."""
 
+import os
 import re
 from io import BytesIO
 from pathlib import Path
@@ -157,3 +158,23 @@ def test_the_command_line_with_a_bad_line_near_the_end_imports_nothing(app, tmp_
     assert result.exit_code != 0
     assert f"{path}:99999: not an email address" in result.output
     assert count_users(app) == 0
+
+
+def test_the_benchmark_runs(tmp_path):
+    """bench/import-register, on a small register, so that it cannot rot."""
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "import-register"), "--rows", "1500"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environ,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "new accounts:" in result.stdout and "all existing:" in result.stdout
