@@ -279,14 +279,17 @@ def import_members(rows: list[RegisterRow], *, now: datetime) -> ImportReport:
 def raise_upload_limit(app: Flask, endpoint: str) -> None:
     """Let the secretariat send a register of up to UPLOAD_LIMIT to `endpoint`.
 
-    Decided before anything reads the body (the CSRF check reads the form first), and only
-    for a signed-in secretariat: anyone else keeps the app's limit there too.
+    Decided before anything reads the body (the CSRF check reads the form first), only for
+    a signed-in secretariat, and only for a file upload (multipart, whose other fields keep
+    Flask's MAX_FORM_MEMORY_SIZE): anyone else, and any other form posted there (granting a
+    role, say), keeps the app's limit.
     """
 
     def _larger_body_for_the_register():
         if (
             request.endpoint == endpoint
             and request.method == "POST"
+            and request.mimetype == "multipart/form-data"
             and current_user.is_authenticated
             and current_user.is_secretariat
         ):
