@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.services import forget_expired_registrations
 from app.extensions import db
 from app.i18n import iso
 from app.notifications import delivery, digests, events, fanout
@@ -80,6 +82,7 @@ def run_all(now: datetime, *, another_sender: Callable[[], None] | None = None) 
     With more than a batch of mail to send (the morning's digests), `another_sender` is
     asked to send beside this one: the worker wakes another of its processes."""
     transitions = len(services.apply_due(now))
+    forget_expired_registrations(now, current_app.config["ACCOUNT_CONFIRM_VALID_FOR"])
     db.session.commit()
     reminders = remind_deadlines(now)
     db.session.commit()
