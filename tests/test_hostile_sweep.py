@@ -5,8 +5,9 @@ While pytest collects, tests/support/sweep.py crawls the app from / as a visitor
 and the secretariat and reads every <form> with html.parser. Forms that differ only in the
 ids of their action are one form, and so are forms that look alike (the same fields and
 labels) wherever they post: a new proposal and an existing one are written in one form, swept
-once at /proposals/new. Each distinct field gets the 485 naughty strings, a 1 MB value and
-no value at all, with the other fields valid. Never a 5xx; a refusal is a Danish page with a
+once at /proposals/new. Each distinct field gets the naughty strings (one of each makeup:
+206 of the 485; tests/comments sends all of them), a 1 MB value and no value at all, with
+the other fields valid. Never a 5xx; a refusal is a Danish page with a
 message and changes nothing; an accepted value is shown back escaped where the app shows it,
 and nothing saved before is lost. After each accepted submission the world is put back
 (keeping only the rows a final look at a list needs), so every string meets the same world;
@@ -30,7 +31,7 @@ from app.extensions import db
 from app.proposals.forms import parse_moment
 from app.text import without_forbidden_characters
 from tests.support import sweep
-from tests.support.naughty import naughty_strings
+from tests.support.naughty import distinct_naughty_strings
 
 DISCOVERY = sweep.discover()
 FORMS = DISCOVERY.forms
@@ -61,7 +62,7 @@ EDGES = {
 
 def hostile_values(world, field) -> list[tuple[str, str | bytes | list | None]]:
     """(label, value) for `field`; None stands for leaving it out."""
-    values = [(f"naughty string #{i}", s) for i, s in enumerate(naughty_strings())]
+    values = [(f"naughty string #{i}", s) for i, s in enumerate(distinct_naughty_strings())]
     values += [
         ("1 MB", MEGABYTE),
         ("bytes that are not UTF-8", b"\xff\xfe\xc3\x28 \xed\xa0\x80"),

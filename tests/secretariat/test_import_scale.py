@@ -160,6 +160,10 @@ def test_the_command_line_with_a_bad_line_near_the_end_imports_nothing(app, tmp_
     assert count_users(app) == 0
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="the benchmark makes its own SQLite databases; it runs in the SQLite run",
+)
 def test_the_benchmark_runs(tmp_path):
     """bench/import-register, on a small register, so that it cannot rot."""
     import subprocess
