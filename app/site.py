@@ -234,6 +234,12 @@ def _email_or_empty(form, field) -> None:
         email_address(form, field)
 
 
+# The introduction, the guidelines and the privacy notice hold the same length of Markdown.
+_AT_MOST_MARKDOWN = Length(
+    max=MAX_MARKDOWN, message=_l("Write at most %(max)d characters.", max=MAX_MARKDOWN)
+)
+
+
 class SettingsForm(BasedOnRevision, Form):
     name = StringField(
         _l("Organisation name"),
@@ -244,12 +250,7 @@ class SettingsForm(BasedOnRevision, Form):
     )
     introduction = TextAreaField(
         _l("Introduction on the front page"),
-        validators=[
-            Length(
-                max=MAX_MARKDOWN,
-                message=_l("Write at most %(max)d characters.", max=MAX_MARKDOWN),
-            )
-        ],
+        validators=[_AT_MOST_MARKDOWN],
     )
     contact_email = StringField(
         _l("Contact email"),
@@ -261,21 +262,11 @@ class SettingsForm(BasedOnRevision, Form):
     )
     guidelines = TextAreaField(
         _l("Guidelines for proposals"),
-        validators=[
-            Length(
-                max=MAX_MARKDOWN,
-                message=_l("Write at most %(max)d characters.", max=MAX_MARKDOWN),
-            )
-        ],
+        validators=[_AT_MOST_MARKDOWN],
     )
     privacy = TextAreaField(
         _l("Privacy notice"),
-        validators=[
-            Length(
-                max=MAX_MARKDOWN,
-                message=_l("Write at most %(max)d characters.", max=MAX_MARKDOWN),
-            )
-        ],
+        validators=[_AT_MOST_MARKDOWN],
     )
 
     def values(self, sent) -> dict[str, str]:

@@ -233,16 +233,7 @@ def _issue_account_token(
     user: User, purpose: str, *, now: datetime, valid_for: timedelta, new_email: str | None = None
 ) -> str:
     """A fresh single-use link for `purpose`; the earlier ones for it stop working."""
-    db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _use_tokens(user, purpose, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         AccountToken(
