@@ -99,9 +99,12 @@ def run_migrations_online():
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
+        from app.search import not_in_models
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=not_in_models,
             **conf_args
         )
 

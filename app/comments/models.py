@@ -93,3 +93,34 @@ class ModerationAction(db.Model):
     action: Mapped[str] = mapped_column(String(10))  # "hide" or "restore"
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CommentAnswer(db.Model):
+    """The proposers' answer to a hearing response, for the hearing memo: a verdict and a
+    short text. One per response; answering again replaces it."""
+
+    __tablename__ = "comment_answers"
+
+    ADOPTED = "adopted"
+    PARTLY = "partly"
+    NOT_ADOPTED = "not_adopted"
+    NOTED = "noted"
+    VERDICTS = (ADOPTED, PARTLY, NOT_ADOPTED, NOTED)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_html: Mapped[Markup] = mapped_column(StoredHTML, default="")
+    # None once the proposer who answered deleted their account.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Raised by each answer: the form carries the one it showed (app.editing).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    author: Mapped[User | None] = relationship(lazy="raise")

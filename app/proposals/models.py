@@ -74,8 +74,11 @@ class Proposal(db.Model):
     materials: Mapped[str] = mapped_column(Text, default="")
     materials_html: Mapped[Markup] = mapped_column(StoredHTML, default="")
     organisations: Mapped[str] = mapped_column(Text, default="")
-    # Title, summary and text folded to lower case, for `q` searches on any database.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # The Danish stems of the title, the summary and the rest, for SQLite's full-text index
+    # (app.search); PostgreSQL indexes the text itself.
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_rest: Mapped[str] = mapped_column(Text, default="", server_default="")
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=lifecycle.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -104,6 +107,8 @@ class Proposal(db.Model):
     thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
     hearing_thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
     hearing_comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Hearing responses the proposers have answered in the hearing memo.
+    hearing_answer_count: Mapped[int] = mapped_column(default=0, server_default="0")
     stance_for: Mapped[int] = mapped_column(default=0)
     stance_against: Mapped[int] = mapped_column(default=0)
     stance_abstain: Mapped[int] = mapped_column(default=0)

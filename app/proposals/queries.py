@@ -24,6 +24,7 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
+from app.search import text as search_text
 from app.secretariat.models import AuditEntry
 from app.text import whole_number, without_forbidden_characters
 
@@ -310,7 +311,9 @@ LIST_DEFERRED = (
     Proposal.materials,
     Proposal.materials_html,
     Proposal.organisations,
-    Proposal.search_text,
+    Proposal.search_title,
+    Proposal.search_summary,
+    Proposal.search_rest,
 )
 # Built once: a loader option costs more to make than the query it shapes.
 LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
@@ -325,7 +328,9 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
     if filters.topic is not None:
         conditions.append(Proposal.topic_id == filters.topic.id)
     if filters.q:
-        conditions.append(Proposal.search_text.like(_like_pattern(filters.q), escape="\\"))
+        stored = Proposal.search_title + " " + Proposal.search_summary + " " + Proposal.search_rest
+        pattern = _like_pattern(search_text.stems(filters.q))
+        conditions.append(stored.like(pattern, escape="\\"))
     total = _count_visible(user, conditions)
     rows = db.session.scalars(
         select(Proposal)

@@ -29,6 +29,7 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
+from app.search import text as search_text
 from app.secretariat import models as audit
 
 CONTENT_FIELDS = ("title", "summary", "body", "drawbacks", "process", "materials", "organisations")
@@ -107,10 +108,10 @@ def capacities(user: User | None, proposal: Proposal, *, proposer: bool | None =
 
 def _derived(values: dict) -> dict:
     """What is stored beside the content: its Markdown as HTML (rendered once, on save) and
-    the text the list's search reads."""
+    the stems the search index reads."""
     return {
         **{f"{name}_html": render_markdown(values[name]) for name in MARKDOWN_FIELDS},
-        "search_text": "\n".join((values["title"], values["summary"], values["body"])).casefold(),
+        **search_text.indexed(values),
     }
 
 
