@@ -169,9 +169,10 @@ mange ældre bliver isoleret, når de ikke længere kan køre bil.""",
 )
 
 
-def load_demo() -> list[User]:
-    """Create the demo accounts, topics and proposals; the caller commits."""
-    start = utcnow() - timedelta(days=60)
+def load_demo(now: datetime | None = None) -> list[User]:
+    """Create the demo accounts, topics and proposals as of `now`; the caller commits."""
+    now = now or utcnow()
+    start = now - timedelta(days=60)
     users = [
         accounts.create_user(email=email, name=name, password=DEMO_PASSWORD, roles=roles, now=start)
         for name, email, roles in DEMO_USERS
@@ -243,7 +244,7 @@ def load_demo() -> list[User]:
     bus = proposals.create(soren, _content(topics["Landdistrikter"], **BUS), now=at(45))
     with_proposers(bus, laerke, when=46)
     proposals.transition(soren, bus, lc.SUBMITTED, now=at(47))
-    proposals.transition(karen, bus, lc.HEARING, ends_at=utcnow() + timedelta(days=10), now=at(48))
+    proposals.transition(karen, bus, lc.HEARING, ends_at=now + timedelta(days=10), now=at(48))
 
     # The hearing has ended; the text has been revised since.
     apprentices = proposals.create(
@@ -513,8 +514,8 @@ def staying_informed(users: list[User], now: datetime) -> None:
     told them of what happened (read and mailed back then, as it would have been), and a
     comment from the last hour waits to be mailed at once to a proposer who wants that."""
     from app.comments import services as comments
-    from app.notifications import fanout, follows
-    from app.notifications.models import EMAIL_NONE, Notification
+    from app.notifications import digests, fanout, follows
+    from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification
 
     karen, mette, jens, aisha, soren, laerke, peter = users
     topics = {topic.name: topic for topic in db.session.scalars(select(Topic))}
@@ -555,6 +556,23 @@ def staying_informed(users: list[User], now: datetime) -> None:
     )
     db.session.commit()
     fanout.process_events(now)
+    # A digest whose time came within the hour (07:00, Mondays for the weekly one) would
+    # have taken the comment then: it is not sent again when the worker starts.
+    for batch in digests.due_batches(now):
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.email == EMAIL_DIGEST,
+                Notification.mail_id.is_(None),
+                Notification.created_at < batch.cutoff,
+                Notification.user_id.in_(
+                    select(User.id).where(User.email_setting.in_(batch.settings))
+                ),
+            )
+            .values(email=EMAIL_NONE)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
 
 
 @click.command("demo")
@@ -564,9 +582,10 @@ def demo_command() -> None:
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has accounts; the demo was not loaded.")
     else:
-        users = load_demo()
+        now = utcnow()
+        users = load_demo(now)
         db.session.commit()
-        staying_informed(users, utcnow())
+        staying_informed(users, now)
         click.echo("Demo loaded.")
     if accounts.find_by_email(DEMO_USERS[0][1]) is None:
         return
