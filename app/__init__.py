@@ -142,4 +142,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(lifecycle_cli)
     app.cli.add_command(demo.demo_command)
+    from app.search.cli import search_cli
     backup.init_app(app)
+    app.cli.add_command(search_cli)

@@ -40,6 +40,18 @@ SUMMARY = {
     "required": list(SUMMARY_PROPERTIES),
     "properties": SUMMARY_PROPERTIES,
 }
+# A list item when q is given: the summary and its snippet.
+HIT = {
+    **SUMMARY,
+    "properties": {
+        **SUMMARY_PROPERTIES,
+        "snippet": {
+            "type": "string",
+            "description": "With q only: a short piece of the text around the best match, "
+            "as escaped HTML with the matching words in <mark>.",
+        },
+    },
+}
 DETAIL = {
     "type": "object",
     "required": [*SUMMARY_PROPERTIES, "proposers", "stances", "timeline"],
@@ -142,8 +154,19 @@ def spec(server: str) -> dict:
                             "name": "q",
                             "in": "query",
                             "required": False,
-                            "description": "Words in the title, summary or text.",
+                            "description": "Full-text search in Danish over the title, summary, "
+                            "text, drawbacks and organisations: every word must match (in any "
+                            'form: "høringen" finds "høringer"); "quoted words" in a row; '
+                            "word* as a prefix. Other syntax is read as plain words.",
                             "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "required": False,
+                            "description": "relevance (the default with q) or newest (the "
+                            "default without q: the latest change of stage first).",
+                            "schema": {"type": "string", "enum": ["", "relevance", "newest"]},
                         },
                         {
                             "name": "page",
@@ -158,7 +181,7 @@ def spec(server: str) -> dict:
                                 "type": "object",
                                 "required": ["items", "page", "pages", "per_page", "total"],
                                 "properties": {
-                                    "items": {"type": "array", "items": SUMMARY},
+                                    "items": {"type": "array", "items": HIT},
                                     "page": {"type": "integer"},
                                     "pages": {"type": "integer"},
                                     "per_page": {"type": "integer"},

@@ -62,13 +62,21 @@ def proposals():
         _bad_request(
             f"unknown state {bad.value!r}; one of: {', '.join(lc.STATES)}"
             if bad.key == "state"
+            else f"unknown sort {bad.value!r}; one of: {', '.join(queries.SORTS)}"
+            if bad.key == "sort"
             else "page must be a whole number from 1"
         )
     queries.apply_all_due(utcnow())
     result = queries.list_proposals(filters, current_user, page_size=API_PAGE_SIZE)
     return jsonify(
         {
-            "items": [summary_of(p) for p in result.proposals],
+            "items": [
+                # With q, each hit has its snippet: escaped HTML, matching words in <mark>.
+                {**summary_of(p), "snippet": str(result.snippets[p.id])}
+                if p.id in result.snippets
+                else summary_of(p)
+                for p in result.proposals
+            ],
             "page": result.page,
             "pages": result.pages,
             "per_page": API_PAGE_SIZE,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort, g
+from markupsafe import Markup
 from sqlalchemy import func, or_, select, true, union
 from sqlalchemy.orm import defer, joinedload
 
@@ -24,7 +25,9 @@ from app.proposals.models import (
     TransitionEvent,
     Version,
 )
-from app.search import text as search_text
+from app.search import engine as search_engine
+from app.search import query as search_query
+from app.search import snippets as search_snippets
 from app.secretariat.models import AuditEntry
 from app.text import whole_number, without_forbidden_characters
 
@@ -220,6 +223,12 @@ class ListFilters:
     page: int = 1
 
 
+    # "relevance" (the default when q is given) or "newest" (the default without q).
+    sort: str = ""
+
+    @property
+    def by_relevance(self) -> bool:
+        return bool(self.q) and self.sort != "newest"
 class BadFilter(ValueError):
     """A list filter that cannot be understood; `key` names which."""
 
@@ -231,6 +240,9 @@ class BadFilter(ValueError):
 
 def list_filters(args, *, states=lc.STATES) -> ListFilters:
     """Read state, topic, q and page from a query string, as the list, API and feed take them."""
+SORTS = ("relevance", "newest")
+
+
     state = without_forbidden_characters(args.get("state", "")).strip()
     if state and state not in states:
         raise BadFilter("state", state)
@@ -241,7 +253,10 @@ def list_filters(args, *, states=lc.STATES) -> ListFilters:
     # An unknown topic filters everything out, as a search for a missing word does.
     topic = (find_topic(topic_value) or NO_TOPIC) if topic_value else None
     q = without_forbidden_characters(args.get("q", "")).strip()[:200]
-    return ListFilters(state=state or None, topic=topic, q=q, page=page)
+    sort = without_forbidden_characters(args.get("sort", "")).strip()
+    if sort and sort not in SORTS:
+        raise BadFilter("sort", sort)
+    return ListFilters(state=state or None, topic=topic, q=q, page=page, sort=sort)
 
 
 @dataclass
@@ -252,6 +267,9 @@ class ProposalList:
     pages: int
 
 
+    # With q: the parsed query (empty if q had only stop words) and each row's snippet.
+    query: search_query.Query | None = None
+    snippets: dict[int, Markup] = field(default_factory=dict)
 def visible_to(user):
     """The SQL condition for proposals `user` may see."""
     viewer = _user(user)
@@ -295,11 +313,6 @@ def _count_visible(user, conditions: list) -> int:
     return db.session.scalar(select(public + private))
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # What a list row never shows: the long texts stay in the database.
 LIST_DEFERRED = (
     Proposal.body,
@@ -319,29 +332,48 @@ LIST_DEFERRED = (
 LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
 
 
+# A search's rows load the texts their snippets come from.
+SNIPPET_TEXTS = (Proposal.body, Proposal.drawbacks, Proposal.organisations)
+SEARCH_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED if column not in SNIPPET_TEXTS)
 def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
     """One page of the proposals the user may see, and how many there are: two queries,
-    the count answered from indexes, the page without the long texts."""
+    the count answered from indexes, the page without the long texts. With q, a full-text
+    search (app.search) ranked by relevance unless sorted by date, each row with a snippet;
+    a q of stop words alone finds nothing without asking the database."""
     conditions = []
     if filters.state:
         conditions.append(Proposal.state == filters.state)
     if filters.topic is not None:
         conditions.append(Proposal.topic_id == filters.topic.id)
-    if filters.q:
-        stored = Proposal.search_title + " " + Proposal.search_summary + " " + Proposal.search_rest
-        pattern = _like_pattern(search_text.stems(filters.q))
-        conditions.append(stored.like(pattern, escape="\\"))
-    total = _count_visible(user, conditions)
+    query = search_query.parse(filters.q) if filters.q else None
+    if query is not None and not query:
+        return ProposalList([], 0, filters.page, 1, query)
+    statement = select(Proposal).options(*(SEARCH_OPTIONS if query else LIST_OPTIONS))
+    order = [Proposal.state_changed_at.desc(), Proposal.id.desc()]
+    found = search_engine.search(query) if query else None
+    total = _count_visible(user, conditions + ([found.condition] if found else []))
+    if found and filters.by_relevance:
+        # The ranked join picks the hits itself.
+        statement = found.ranked(statement)
+        order.insert(0, found.order)
+    elif found:
+        conditions.append(found.condition)
     rows = db.session.scalars(
-        select(Proposal)
-        .options(*LIST_OPTIONS)
-        .where(visible_to(user), *conditions)
-        .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
+        statement.where(visible_to(user), *conditions)
+        .order_by(*order)
         .limit(page_size)
         .offset((filters.page - 1) * page_size)
     ).all()
     pages = max(1, -(-total // page_size))
-    return ProposalList(list(rows), total, filters.page, pages)
+    snippets = {}
+    if query:
+        snippets = {
+            p.id: search_snippets.snippet(
+                query, p.title, [p.summary, p.body, p.drawbacks, p.organisations]
+            )
+            for p in rows
+        }
+    return ProposalList(list(rows), total, filters.page, pages, query, snippets)
 
 
 def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:

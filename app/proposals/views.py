@@ -33,6 +33,7 @@ from app.proposals.labels import (
     refusal_message,
 )
 from app.proposals.models import Topic
+from app.search.similar import similar_to
 from app.text import whole_number
 from app.urls import local_target, see_other
 
@@ -114,6 +115,8 @@ def index():
             400,
             description=_("There is no state called %(state)s.", state=bad.value)
             if bad.key == "state"
+            else _("Sort by relevance or by newest.")
+            if bad.key == "sort"
             else _("The page number must be a whole number from 1."),
         )
     queries.apply_all_due(utcnow())
@@ -160,6 +163,10 @@ def detail(proposal_id: int):
         actions=[(rule, action_label(rule.source, rule.target)) for rule in rules],
         may_edit=lc.may_edit(proposal.state, is_proposer=page.viewer_acts_as_proposer),
         may_invite=lc.may_invite(proposal.state, is_proposer=page.viewer_acts_as_proposer),
+        # While they write, the proposers see what others have proposed alike.
+        similar=similar_to(proposal)
+        if proposal.state == lc.DRAFT and page.viewer_is_proposer
+        else [],
         may_record_outcome=current_user.is_authenticated
         and current_user.is_secretariat
         and proposal.state == lc.CATALOGUE,

@@ -13,6 +13,7 @@ from app.comments.models import Comment
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
+from app.search.similar import similar_for
 from app.secretariat.models import AuditEntry
 
 SOON = timedelta(days=7)
@@ -30,6 +31,8 @@ class Dashboard:
     lapsed: list[Proposal] = field(default_factory=list)
     new_in_catalogue: list[Proposal] = field(default_factory=list)
     flagged: list[Comment] = field(default_factory=list)
+    # Up to five similar public proposals beside each submitted one (app.search.similar).
+    similar: dict[int, list] = field(default_factory=dict)
 
 
 def dashboard(now: datetime) -> Dashboard:
@@ -60,6 +63,8 @@ def dashboard(now: datetime) -> Dashboard:
         bucket = buckets[proposal.state]
         if len(bucket) < ROWS:
             bucket.append(proposal)
+    # One query for the whole queue (at most ROWS searches in one statement).
+    board.similar = similar_for(board.submitted)
     board.hearings.sort(key=lambda p: p.hearing_ends_at)
     board.deadlines.sort(key=lambda p: p.support_deadline)
     board.flagged = db.session.scalars(

@@ -23,7 +23,12 @@ def titles(response) -> list[str]:
 
 def test_list_filters_and_search(app, client, make_proposal, topic):
     make_proposal(lc.HEARING, title="Bedre busser på Mors")
-    make_proposal(lc.REVISION, title="Gratis frugt i skolen", body="Æbler og pærer til alle.")
+    make_proposal(
+        lc.REVISION,
+        title="Gratis frugt i skolen",
+        summary="Frugt hver dag.",
+        body="Æbler og pærer til alle.",
+    )
     make_proposal(lc.REJECTED, title="Reklamer på busser")
     make_proposal(lc.DRAFT, title="Hemmelig kladde om busser")
     assert sorted(titles(client.get("/api/v1/proposals"))) == [

@@ -1,0 +1,66 @@
+"""`flask search reindex`: the stems of every proposal computed again, and the index rebuilt.
+
+Every save keeps the index in step already (triggers on SQLite, a generated column on
+PostgreSQL); this is for after a change of the stemmer or a restore from elsewhere."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import bindparam, select, text, update
+
+from app.extensions import db
+from app.proposals.models import Proposal
+from app.search.text import indexed
+
+search_cli = AppGroup("search", help="The full-text search index.")
+
+BATCH = 1_000
+
+
+def reindex() -> int:
+    """Recompute the stems of every proposal, a batch at a time, and rebuild the index;
+    return how many proposals there are."""
+    columns = (
+        Proposal.id,
+        Proposal.title,
+        Proposal.summary,
+        Proposal.body,
+        Proposal.drawbacks,
+        Proposal.organisations,
+    )
+    statement = (
+        update(Proposal.__table__)
+        .where(Proposal.__table__.c.id == bindparam("row_id"))
+        .values(
+            search_title=bindparam("search_title"),
+            search_summary=bindparam("search_summary"),
+            search_rest=bindparam("search_rest"),
+        )
+    )
+    done, last = 0, 0
+    while True:
+        rows = db.session.execute(
+            select(*columns).where(Proposal.id > last).order_by(Proposal.id).limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        db.session.execute(
+            statement, [{"row_id": row.id, **indexed(row._asdict())} for row in rows]
+        )
+        db.session.commit()
+        done += len(rows)
+        last = rows[-1].id
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO proposals_fts(proposals_fts) VALUES ('rebuild')"))
+    else:
+        db.session.execute(text("REINDEX INDEX ix_proposals_search"))
+    db.session.commit()
+    return done
+
+
+@search_cli.command("reindex")
+def reindex_command() -> None:
+    """Recompute every proposal's stems and rebuild the search index."""
+    count = reindex()
+    click.echo(f"{count} proposal(s) reindexed.")
