@@ -221,14 +221,14 @@ class ListFilters:
     topic: Topic | None = None
     q: str = ""
     page: int = 1
-
-
     # "relevance" (the default when q is given) or "newest" (the default without q).
     sort: str = ""
 
     @property
     def by_relevance(self) -> bool:
         return bool(self.q) and self.sort != "newest"
+
+
 class BadFilter(ValueError):
     """A list filter that cannot be understood; `key` names which."""
 
@@ -238,11 +238,11 @@ class BadFilter(ValueError):
         self.value = value
 
 
-def list_filters(args, *, states=lc.STATES) -> ListFilters:
-    """Read state, topic, q and page from a query string, as the list, API and feed take them."""
 SORTS = ("relevance", "newest")
 
 
+def list_filters(args, *, states=lc.STATES) -> ListFilters:
+    """Read state, topic, q and page from a query string, as the list, API and feed take them."""
     state = without_forbidden_characters(args.get("state", "")).strip()
     if state and state not in states:
         raise BadFilter("state", state)
@@ -265,11 +265,11 @@ class ProposalList:
     total: int
     page: int
     pages: int
-
-
     # With q: the parsed query (empty if q had only stop words) and each row's snippet.
     query: search_query.Query | None = None
     snippets: dict[int, Markup] = field(default_factory=dict)
+
+
 def visible_to(user):
     """The SQL condition for proposals `user` may see."""
     viewer = _user(user)
@@ -330,11 +330,11 @@ LIST_DEFERRED = (
 )
 # Built once: a loader option costs more to make than the query it shapes.
 LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
-
-
 # A search's rows load the texts their snippets come from.
 SNIPPET_TEXTS = (Proposal.body, Proposal.drawbacks, Proposal.organisations)
 SEARCH_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED if column not in SNIPPET_TEXTS)
+
+
 def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
     """One page of the proposals the user may see, and how many there are: two queries,
     the count answered from indexes, the page without the long texts. With q, a full-text
