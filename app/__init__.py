@@ -138,10 +138,10 @@ def register_commands(app: Flask) -> None:
     from app import backup, demo
     from app.accounts.cli import users_cli
     from app.proposals.cli import lifecycle_cli
+    from app.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(lifecycle_cli)
-    app.cli.add_command(demo.demo_command)
-    from app.search.cli import search_cli
-    backup.init_app(app)
     app.cli.add_command(search_cli)
+    app.cli.add_command(demo.demo_command)
+    backup.init_app(app)
