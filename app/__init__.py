@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from app.feeds.views import bp as feeds
     from app.main.views import bp as main
     from app.notifications.views import bp as notifications
+    from app.opendata.views import bp as opendata
     from app.proposals.views import bp as proposals
     from app.secretariat.views import bp as secretariat
 
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(feeds)
     app.register_blueprint(notifications)
+    app.register_blueprint(opendata)
 
 
 def register_rate_limits(app: Flask) -> None:

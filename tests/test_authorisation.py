@@ -114,6 +114,10 @@ The site itself:
    GET  /api/v1/proposals                                          200  200  200  200  200
    GET  /api/v1/openapi.json                                       200  200  200  200  200
    GET  /feeds/proposals.atom                                      200  200  200  200  200
+   GET  /data                                                      200  200  200  200  200
+   GET  /data/events.csv                                           200  200  200  200  200
+   GET  /data/support-daily.csv                                    200  200  200  200  200
+   GET  /data/stances-daily.csv                                    200  200  200  200  200
    GET  /notifications                                             302  200  200  200  200
    GET  /notifications?page=2                                      302  200  200  200  200
    POST /notifications/read                                        403  303  303  303  303
@@ -185,6 +189,7 @@ A draft:
    GET  /proposals?state=draft                                     200- 200- 200- 200+ 200+
    GET  /api/v1/proposals?state=draft                              200- 200- 200- 200+ 200+
    GET  /feeds/proposals.atom                                      200- 200- 200- 200- 200-
+   GET  /data/proposals.csv                                        200- 200- 200- 200- 200-
    GET  /proposals/{p}/edit                                        302  404  404  200  403
    POST /proposals/{p}/edit content                                403  404  404  303  403
    POST /proposals/{p}/transition to=submitted                     403  404  404  303  403
@@ -214,6 +219,7 @@ A draft the caller is invited to (if a member who is not its proposer):
 
 A submitted proposal:
    GET  /proposals/{p}                                             404  404  404  200  200
+   GET  /data/proposals.csv                                        200- 200- 200- 200- 200-
    GET  /api/v1/proposals/{p}                                      404  404  404  200  200
    GET  /proposals/{p}/edit                                        302  404  404  409  403
    POST /proposals/{p}/transition to=hearing                       403  404  404  403  303
@@ -234,6 +240,7 @@ A proposal in hearing:
    GET  /api/v1/proposals/{p}                                      200  200  200  200  200
    GET  /proposals?state=hearing                                   200+ 200+ 200+ 200+ 200+
    GET  /feeds/proposals.atom                                      200+ 200+ 200+ 200+ 200+
+   GET  /data/proposals.csv                                        200+ 200+ 200+ 200+ 200+
    GET  /proposals/{p}/edit                                        302  403  403  409  403
    POST /proposals/{p}/edit content                                403  403  403  409  403
    POST /proposals/{p}/transition to=revision                      403  403  403  403  303

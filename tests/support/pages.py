@@ -18,6 +18,7 @@ VISITOR_PAGES = {
     "reset link that does not work": "/password/reset/not-a-valid-token",
     "not found": "/no-such-page",
     "method not allowed": "/logout",
+    "open data": "/data",
 }
 
 # Forms sent with bad input: the page that explains what to correct.

@@ -1,0 +1,451 @@
+"""The four CSV files of /data: their columns (as data, so that the page describing them and
+the files themselves cannot disagree), their rows, and the validator that tells a harvester
+whether anything changed.
+
+Rows are read a batch at a time (`yield_per`: a server-side cursor on PostgreSQL) and written
+as they are read, so memory stays the same whatever the number of proposals; the proposers'
+names cost one query per batch. Only public proposals appear, and only counts: never a
+person's own support or stance, never an email address. The files are written in the site's
+default language (it shows only in a deleted account's name), whoever asks, so that every
+harvester gets the same file and shared caches may keep it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, case, cast, func, or_, select
+
+from app.accounts import erasure
+from app.accounts.models import User
+from app.comments.models import Comment
+from app.extensions import db
+from app.i18n import DEFAULT_LANGUAGE, iso, spoken_languages
+from app.proposals import lifecycle as lc
+from app.proposals.models import (
+    Proposal,
+    ProposalLike,
+    Proposer,
+    Stance,
+    StanceDay,
+    Support,
+    Topic,
+    TransitionEvent,
+)
+from app.proposals.participation import LOCAL_TIME
+from app.urls import public_url
+
+# Rows read and written per batch: one query for the proposers' names per batch.
+DEFAULT_BATCH = 1000
+# What a spreadsheet would run as a formula at the start of a cell (PRODUCT.md).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROPOSER_SEPARATOR = "; "
+
+
+def cell(text: str | None) -> str:
+    """Text a person wrote, safe to open in a spreadsheet: a leading formula character
+    gets a ' in front (CSV injection). Only for user text, never numbers or times."""
+    text = text or ""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str  # the file's name under /data/
+    title: object  # lazy text: what the file holds
+    columns: tuple[tuple[str, object], ...]  # (header, what it means)
+    rows: object  # callable(batch) -> iterator of row lists
+
+    @property
+    def header(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+
+def _public():
+    return Proposal.state.in_(sorted(lc.PUBLIC_STATES))
+
+
+def _deleted_name() -> str:
+    """A deleted account's name in the site's default language: the same in every file."""
+    language = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in spoken_languages() else "en"
+    with force_locale(language):
+        return str(erasure.deleted_user())
+
+
+def _batches(statement, batch: int) -> Iterator[list]:
+    result = db.session.execute(statement.execution_options(yield_per=batch))
+    try:
+        yield from result.partitions()
+    finally:
+        result.close()
+
+
+def proposal_rows(batch: int) -> Iterator[list]:
+    deleted = _deleted_name()
+    statement = (
+        select(
+            Proposal.id,
+            Proposal.title,
+            Proposal.summary,
+            Proposal.state,
+            Topic.name.label("topic"),
+            Proposal.created_at,
+            Proposal.state_changed_at,
+            Proposal.hearing_ends_at,
+            Proposal.support_deadline,
+            Proposal.support_count,
+            Proposal.support_threshold,
+            Proposal.like_count,
+            Proposal.comment_count,
+            Proposal.stance_for,
+            Proposal.stance_against,
+            Proposal.stance_abstain,
+        )
+        .join(Topic, Topic.id == Proposal.topic_id)
+        .where(_public())
+        .order_by(Proposal.id)
+    )
+    for rows in _batches(statement, batch):
+        names: dict[int, list[str]] = {}
+        for proposal_id, name in db.session.execute(
+            select(Proposer.proposal_id, User.name)
+            .outerjoin(User, User.id == Proposer.user_id)
+            .where(Proposer.proposal_id.in_([row.id for row in rows]))
+            .order_by(Proposer.proposal_id, Proposer.position)
+        ):
+            names.setdefault(proposal_id, []).append(deleted if name is None else name)
+        for p in rows:
+            # As the API says it: a deadline only with a threshold, both from support on.
+            seeking = p.support_threshold is not None
+            yield [
+                p.id,
+                public_url("proposals.detail", proposal_id=p.id),
+                cell(p.title),
+                cell(p.summary),
+                p.state,
+                cell(p.topic),
+                PROPOSER_SEPARATOR.join(cell(name) for name in names.get(p.id, ())),
+                iso(p.created_at),
+                iso(p.state_changed_at),
+                iso(p.hearing_ends_at),
+                iso(p.support_deadline) if seeking else "",
+                p.support_count,
+                p.support_threshold if seeking else "",
+                p.like_count,
+                p.comment_count,
+                p.stance_for,
+                p.stance_against,
+                p.stance_abstain,
+            ]
+
+
+def event_rows(batch: int) -> Iterator[list]:
+    deleted = _deleted_name()
+    statement = (
+        select(
+            TransitionEvent.proposal_id,
+            TransitionEvent.from_state,
+            TransitionEvent.to_state,
+            TransitionEvent.actor_id,
+            TransitionEvent.actor_erased,
+            User.name,
+            TransitionEvent.reason,
+            TransitionEvent.at,
+        )
+        .join(Proposal, Proposal.id == TransitionEvent.proposal_id)
+        .outerjoin(User, User.id == TransitionEvent.actor_id)
+        .where(_public())
+        .order_by(TransitionEvent.proposal_id, TransitionEvent.id)
+    )
+    for rows in _batches(statement, batch):
+        for e in rows:
+            if e.actor_id is not None:
+                actor = cell(e.name)
+            else:
+                actor = deleted if e.actor_erased else "system"
+            yield [e.proposal_id, e.from_state or "", e.to_state, actor, cell(e.reason), iso(e.at)]
+
+
+def support_day_rows(batch: int) -> Iterator[list]:
+    """New supports per proposal and day (Danish time), with the running total: grouped
+    as the rows stream by, so that only the current day is held."""
+    statement = (
+        select(Support.proposal_id, Support.created_at)
+        .join(Proposal, Proposal.id == Support.proposal_id)
+        .where(_public())
+        .order_by(Support.proposal_id, Support.created_at, Support.id)
+    )
+    current = None  # (proposal_id, day)
+    new = total = 0
+    for rows in _batches(statement, batch):
+        for proposal_id, created_at in rows:
+            key = (proposal_id, created_at.astimezone(LOCAL_TIME).date())
+            if key != current:
+                if current is not None:
+                    yield [current[0], current[1].isoformat(), new, total]
+                if current is None or current[0] != proposal_id:
+                    total = 0
+                current, new = key, 0
+            new += 1
+            total += 1
+    if current is not None:
+        yield [current[0], current[1].isoformat(), new, total]
+
+
+def stance_day_rows(batch: int) -> Iterator[list]:
+    statement = (
+        select(
+            StanceDay.proposal_id,
+            StanceDay.day,
+            StanceDay.stance_for,
+            StanceDay.stance_against,
+            StanceDay.stance_abstain,
+        )
+        .join(Proposal, Proposal.id == StanceDay.proposal_id)
+        .where(_public())
+        .order_by(StanceDay.proposal_id, StanceDay.day)
+    )
+    for rows in _batches(statement, batch):
+        for s in rows:
+            yield [
+                s.proposal_id,
+                s.day.isoformat(),
+                s.stance_for,
+                s.stance_against,
+                s.stance_abstain,
+            ]
+
+
+# --- the files -------------------------------------------------------------------------------
+
+UTC_TIME = _l("UTC time, ISO 8601 (e.g. 2026-03-01T09:30:00Z).")
+LOCAL_DAY = _l("The day in Danish time (Europe/Copenhagen), as YYYY-MM-DD.")
+
+FILES = {
+    f.name: f
+    for f in (
+        DataFile(
+            "proposals.csv",
+            _l("Every public proposal, one row each, with its figures as they are now."),
+            (
+                ("id", _l("The proposal's number, as in its address and in the API.")),
+                ("url", _l("The address of the proposal's page.")),
+                ("title", _l("The title.")),
+                ("summary", _l("The summary, plain text of at most 400 characters.")),
+                (
+                    "state",
+                    _l(
+                        "Where the proposal is now: hearing, revision, support, catalogue, "
+                        "withdrawn, rejected, lapsed or retired."
+                    ),
+                ),
+                ("topic", _l("The topic's name.")),
+                (
+                    "proposers",
+                    _l(
+                        'The proposers\' names in their numbered order, separated by "; ". '
+                        'A person who has deleted their account appears as "Slettet bruger".'
+                    ),
+                ),
+                ("created_at", _l("When the proposal was created. %(utc)s", utc=UTC_TIME)),
+                (
+                    "state_changed_at",
+                    _l("When it last changed state. %(utc)s", utc=UTC_TIME),
+                ),
+                (
+                    "hearing_ends_at",
+                    _l("When its hearing ends or ended; empty without one. %(utc)s", utc=UTC_TIME),
+                ),
+                (
+                    "support_deadline",
+                    _l(
+                        "The deadline for support; empty before it seeks support. %(utc)s",
+                        utc=UTC_TIME,
+                    ),
+                ),
+                ("support_count", _l("How many members support it (people).")),
+                (
+                    "support_threshold",
+                    _l(
+                        "How many supporters it needs to enter the political catalogue; "
+                        "empty before it seeks support."
+                    ),
+                ),
+                ("likes", _l("How many people like it.")),
+                (
+                    "comment_count",
+                    _l("How many comments it has, not counting deleted and hidden ones."),
+                ),
+                ("stance_for", _l("How many members are for it now (catalogue).")),
+                ("stance_against", _l("How many members are against it now.")),
+                ("stance_abstain", _l("How many members abstain now.")),
+            ),
+            proposal_rows,
+        ),
+        DataFile(
+            "events.csv",
+            _l("Every step on the public timelines, oldest first for each proposal."),
+            (
+                ("proposal_id", _l("The proposal's number (the id in proposals.csv).")),
+                ("from", _l("The state before the step; empty for the first.")),
+                ("to", _l("The state after the step.")),
+                (
+                    "actor",
+                    _l(
+                        'Who took the step: a person\'s name, or "system" when a deadline '
+                        "or the support threshold moved the proposal."
+                    ),
+                ),
+                ("reason", _l("The reason given; often empty.")),
+                ("at", _l("When. %(utc)s", utc=UTC_TIME)),
+            ),
+            event_rows,
+        ),
+        DataFile(
+            "support-daily.csv",
+            _l("New supports per proposal and day, for the days with any."),
+            (
+                ("proposal_id", _l("The proposal's number (the id in proposals.csv).")),
+                ("date", LOCAL_DAY),
+                (
+                    "supports",
+                    _l("Supports given that day and not withdrawn since (people)."),
+                ),
+                ("support_total", _l("The proposal's supports up to the end of that day.")),
+            ),
+            support_day_rows,
+        ),
+        DataFile(
+            "stances-daily.csv",
+            _l("The stance counts per catalogue proposal at the end of each day with a change."),
+            (
+                ("proposal_id", _l("The proposal's number (the id in proposals.csv).")),
+                ("date", LOCAL_DAY),
+                ("stance_for", _l("Members for it at the end of that day.")),
+                ("stance_against", _l("Members against it at the end of that day.")),
+                ("stance_abstain", _l("Members abstaining at the end of that day.")),
+            ),
+            stance_day_rows,
+        ),
+    )
+}
+
+
+def chunks(data_file: DataFile) -> Iterator[bytes]:
+    """The file as UTF-8 bytes (no byte order mark), a batch of rows at a time."""
+    batch = int(current_app.config.get("OPEN_DATA_BATCH", DEFAULT_BATCH))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(data_file.header)
+    for written, row in enumerate(data_file.rows(batch), start=1):
+        writer.writerow(row)
+        if written % batch == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+# --- has anything changed? -------------------------------------------------------------------
+
+
+def _scalar(column):
+    return select(column).scalar_subquery()
+
+
+def _weighted(counter):
+    # Two counters moving opposite ways on two proposals leave a plain sum as it was;
+    # weighted by the proposal's id they do not.
+    return func.coalesce(func.sum(cast(Proposal.id, BigInteger) * counter), 0)
+
+
+@dataclass(frozen=True)
+class Version:
+    etag: str
+    last_modified: datetime | None
+
+
+def version() -> Version:
+    """A validator of everything the four files show, from one aggregate query over the
+    tables they read (counts, sums, weighted sums, newest ids and times: counters change
+    without any time being stamped) and the names the files show (a rename stamps
+    nothing either). Last-Modified is the newest time stamped on any of it; the ETag is
+    the exact validator."""
+    public = _public()
+    facts = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Proposal.id), 0),
+            func.max(Proposal.updated_at),
+            func.max(Proposal.state_changed_at),
+            func.coalesce(func.sum(Proposal.support_count), 0),
+            func.coalesce(func.sum(Proposal.like_count), 0),
+            func.coalesce(func.sum(Proposal.comment_count), 0),
+            func.coalesce(func.sum(Proposal.stance_for), 0),
+            func.coalesce(func.sum(Proposal.stance_against), 0),
+            func.coalesce(func.sum(Proposal.stance_abstain), 0),
+            _weighted(Proposal.support_count),
+            _weighted(Proposal.like_count),
+            _weighted(Proposal.comment_count),
+            _weighted(Proposal.stance_for),
+            _weighted(Proposal.stance_against),
+            _weighted(Proposal.stance_abstain),
+            _weighted(func.coalesce(Proposal.support_threshold, -1)),
+            _scalar(func.count(Proposer.id)),
+            _scalar(func.max(Proposer.id)),
+            _scalar(func.count(Proposer.user_id)),
+            _scalar(func.coalesce(func.sum(Topic.revision), 0)),
+            _scalar(func.count(TransitionEvent.id)),
+            _scalar(func.max(TransitionEvent.id)),
+            _scalar(func.count(TransitionEvent.actor_id)),
+            _scalar(func.sum(case((TransitionEvent.actor_erased, 1), else_=0))),
+            _scalar(func.max(TransitionEvent.at)),
+            _scalar(func.count(Support.id)),
+            _scalar(func.max(Support.id)),
+            _scalar(func.max(Support.created_at)),
+            _scalar(func.count(Stance.id)),
+            _scalar(func.max(Stance.updated_at)),
+            _scalar(func.count(StanceDay.id)),
+            _scalar(func.max(StanceDay.id)),
+            _scalar(func.max(ProposalLike.id)),
+            _scalar(func.max(ProposalLike.created_at)),
+            _scalar(func.max(Comment.id)),
+            _scalar(func.max(Comment.created_at)),
+        ).where(public)
+    ).one()
+    digest = hashlib.sha256(repr(tuple(facts)).encode())
+    # The names shown: every proposer's and every actor's (a superset is fine).
+    shown = (
+        select(User.id, User.name)
+        .where(
+            or_(
+                User.id.in_(select(Proposer.user_id).where(Proposer.user_id.is_not(None))),
+                User.id.in_(
+                    select(TransitionEvent.actor_id).where(TransitionEvent.actor_id.is_not(None))
+                ),
+            )
+        )
+        .order_by(User.id)
+    )
+    for rows in _batches(shown, DEFAULT_BATCH * 10):
+        digest.update(repr(rows).encode())
+    digest.update(_deleted_name().encode())
+    stamped = [facts[2], facts[3], facts[25], facts[28], facts[30], facts[34], facts[36]]
+    times = [t for t in stamped if isinstance(t, datetime)]
+    return Version(digest.hexdigest()[:32], max(times) if times else None)
