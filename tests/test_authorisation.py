@@ -180,11 +180,15 @@ A proposal id, a comment id and a topic id that do not exist:
    POST /proposals/{p}/follow                                      403  404  404  404  404
    POST /topics/{t}/follow                                         403  404  404  404  404
 
+   POST /comments/{c}/answer verdict=adopted                       403  404  404  404  404
+   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
 A draft:
    GET  /proposals/{p}                                             404  404  404  200  200
    GET  /proposals/{p}/versions                                    404  404  404  200  200
    GET  /proposals/{p}/saves/0                                     404  404  404  200  200
    GET  /proposals/{p}/saves/7                                     404  404  404  404  404
+   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
+   GET  /proposals/{p}/hearing-memo.pdf                            404  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  200  200
    GET  /proposals?state=draft                                     200- 200- 200- 200+ 200+
    GET  /api/v1/proposals?state=draft                              200- 200- 200- 200+ 200+
@@ -242,6 +246,7 @@ A proposal in hearing:
    GET  /feeds/proposals.atom                                      200+ 200+ 200+ 200+ 200+
    GET  /data/proposals.csv                                        200+ 200+ 200+ 200+ 200+
    GET  /proposals/{p}/edit                                        302  403  403  409  403
+   GET  /proposals/{p}/hearing-memo                                404  404  404  200  200
    POST /proposals/{p}/edit content                                403  403  403  409  403
    POST /proposals/{p}/transition to=revision                      403  403  403  403  303
    POST /proposals/{p}/transition to=withdrawn next=//evil.example/
@@ -340,6 +345,12 @@ A hidden comment on a proposal in hearing:
    GET  /proposals/{p}                                             200- 200- 200- 200- 200+
    GET  /proposals/{p}?input=hearing                               200- 200- 200- 200- 200+
    POST /comments/{c}/restore reason=Fejl.                         403  403  403  403  303
+   POST /comments/{c}/answer verdict=adopted                       403  403  403  409  403
+
+A hearing response by someone else on a proposal in revision:
+   GET  /proposals/{p}/hearing-memo                                200+ 200+ 200+ 200+ 200+
+   POST /comments/{c}/answer verdict=adopted text=Tak.             403  403  403  303  403
+   POST /comments/{c}/answer verdict=kanske text=Tak.              403  403  403  422  403
    POST /comments/{c}/hide reason=Personangreb.                    403  403  403  403  409
    POST /comments/{c}/like                                         403  409  409  409  409
    POST /comments/{c}/flag reason=Personangreb.                    403  409  409  409  409
@@ -543,6 +554,18 @@ class World:
 @pytest.fixture(scope="module")
 def world(matrix_app) -> World:
     with matrix_app.app_context():
+    def response_in_revision(self) -> dict:
+        """A hearing response by a citizen, the hearing since ended by the secretariat."""
+        made = self.proposal(HEARING)
+        said = self.comment(made["p"], self.account())
+        with self.app.app_context():
+            proposal_services.transition(
+                self.user("secretariat"), db.session.get(Proposal, made["p"]), REVISION,
+                now=utcnow(),
+            )  # fmt: skip
+            db.session.commit()
+        return {**made, **said}
+
         topic = Topic(name="Landdistrikter")
         db.session.add(topic)
         db.session.commit()
@@ -679,6 +702,9 @@ OBJECTS: dict[str, Build] = {
     "A comment written in the hearing of a proposal since withdrawn": _comment(withdraw=True),
     "The caller's own comment on a proposal since withdrawn (for a visitor, someone else's)": (
         _comment(own=True, withdraw=True)
+    ),
+    "A hearing response by someone else on a proposal in revision": (
+        lambda world, role: world.response_in_revision()
     ),
 }
 

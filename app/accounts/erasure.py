@@ -58,6 +58,8 @@ RULES: dict[tuple[str, str], str] = {
     ("comments", "author_id"): NULL,
     ("comment_likes", "user_id"): NULL,
     ("flags", "user_id"): NULL,
+    # The proposers' answers in a hearing memo stay, as the public record they are.
+    ("comment_answers", "author_id"): NULL,
     # What the person did as secretariat.
     ("moderation_actions", "actor_id"): NULL,
     ("audit_entries", "actor_id"): NULL,

@@ -130,6 +130,21 @@ def _proposal_likes(user_id: int) -> Select:
     return _on_proposal(ProposalLike, ProposalLike.created_at)(user_id)
 
 
+def _hearing_answers(user_id: int) -> Select:
+    """The answers to hearing responses the person gave (or last changed) as a proposer."""
+    from app.comments.models import CommentAnswer
+
+    return _own(
+        CommentAnswer,
+        "author_id",
+        CommentAnswer.proposal_id,
+        CommentAnswer.comment_id,
+        CommentAnswer.verdict,
+        CommentAnswer.text,
+        CommentAnswer.answered_at,
+    )(user_id)
+
+
 def _comment_likes(user_id: int) -> Select:
     from app.comments.models import CommentLike
 
@@ -376,6 +391,9 @@ SECTIONS: tuple[Section, ...] = (
         item=_proposal,
     ),
     Section(("comments",), _comments, _by_id("comments", "author_id")),
+    Section(
+        ("hearing_answers",), _hearing_answers, _by_id("comment_answers", "author_id")
+    ),
     Section(("likes", "proposals"), _proposal_likes, _by_id("proposal_likes", "user_id")),
     Section(("likes", "comments"), _comment_likes, _by_id("comment_likes", "user_id")),
     Section(("supports",), _supports, _by_id("supports", "user_id")),

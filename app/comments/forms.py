@@ -1,13 +1,17 @@
-"""Forms for writing comments and for giving a reason (flags, hiding, restoring)."""
+"""Forms for writing comments, for giving a reason (flags, hiding, restoring), and for
+the proposers' answers to hearing responses."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
+from app.comments.answers import MAX_ANSWER
 from app.comments.services import MAX_COMMENT, MAX_REASON
+from app.editing import BasedOnRevision
 from app.forms import Form, strip
+from app.proposals.lifecycle import VERDICTS
 
 _required = DataRequired(message=_l("This field is required."))
 
@@ -40,5 +44,24 @@ class ReasonForm(Form):
         validators=[
             _required,
             Length(max=MAX_REASON, message=_l("Write at most %(max)d characters.", max=MAX_REASON)),
+        ],
+    )
+
+
+class AnswerForm(BasedOnRevision, Form):
+    """The proposers' answer to a hearing response: a verdict and a short text."""
+
+    verdict = StringField(
+        _l("Verdict"),
+        filters=[strip],
+        validators=[
+            _required,
+            AnyOf(VERDICTS, message=_l("Choose adopted, partly adopted, not adopted or noted.")),
+        ],
+    )
+    text = TextAreaField(
+        _l("Answer"),
+        validators=[
+            Length(max=MAX_ANSWER, message=_l("Write at most %(max)d characters.", max=MAX_ANSWER))
         ],
     )

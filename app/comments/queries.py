@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.comments.models import Comment, CommentLike, Flag
+from app.comments.models import Comment, CommentAnswer, CommentLike, Flag
 from app.extensions import db
 from app.proposals import lifecycle as lc
 
@@ -108,6 +108,8 @@ class Discussion:
     thread_total: int  # threads in this view (or replies, in the view of one thread)
     # For the secretariat: the open flags' reasons by comment id.
     flags: dict[int, list[Flag]] = field(default_factory=dict)
+    # The proposers' answers to the hearing responses on this page, by comment id.
+    answers: dict[int, CommentAnswer] = field(default_factory=dict)
 
     @property
     def page(self) -> int:
@@ -204,6 +206,15 @@ def discussion(proposal, viewer, view: View | None = None) -> Discussion:
             .order_by(Flag.created_at)
         ):
             flags.setdefault(flag.comment_id, []).append(flag)
+    answered: dict[int, CommentAnswer] = {}
+    responses = [t.comment.id for t in threads if t.comment.written_in == lc.HEARING]
+    if proposal.hearing_answer_count and responses:  # no query where nothing is answered
+        answered = {
+            a.comment_id: a
+            for a in db.session.scalars(
+                select(CommentAnswer).where(CommentAnswer.comment_id.in_(responses))
+            )
+        }
     return Discussion(
         view=view,
         threads=threads,
@@ -212,6 +223,7 @@ def discussion(proposal, viewer, view: View | None = None) -> Discussion:
         hearing_total=proposal.hearing_comment_count,
         thread_total=thread_total,
         flags=flags,
+        answers=answered,
     )
 
 

@@ -1,24 +1,36 @@
 """Routes for comments: write, reply, like, flag, delete, hide and restore, each answering
-with a 303 back to the comment on its page of the proposal; and a comment's own address,
-which finds that page however long the discussion has grown."""
+with a 303 back to the comment on its page of the proposal; a comment's own address,
+which finds that page however long the discussion has grown; and the hearing memo, where
+the proposers answer the hearing responses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import editing
+from app.comments import answers, services
 from app.comments import queries as comment_queries
-from app.comments import services
-from app.comments.forms import CommentForm, ReasonForm
+from app.comments.forms import AnswerForm, CommentForm, ReasonForm
 from app.comments.models import Comment
 from app.database import utcnow
 from app.extensions import db
+from app.proposals import lifecycle as lc
 from app.proposals import queries
+from app.proposals.diff import word_diff
+from app.proposals.labels import VERDICT_LABELS
 from app.proposals.views import form_refused
 from app.urls import local_target, see_other
 
 bp = Blueprint("comments", __name__)
+
+
+@bp.record_once
+def _labels(state) -> None:
+    state.app.jinja_env.globals.update(
+        verdict_labels=VERDICT_LABELS, answer_entry=answers.timeline_entry
+    )
 
 
 def _place(comment: Comment) -> str:
@@ -125,3 +137,158 @@ def moderate(comment_id: int, action: str):
     )
     next_page = local_target(request.form.get("next"))
     return see_other(next_page) if next_page else _back(comment)
+
+
+# --- the hearing memo --------------------------------------------------------------------
+
+
+def _memo_page(proposal_id: int) -> queries.ProposalPage:
+    """The proposal whose memo is asked for; 404 where the memo is not to be seen."""
+    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    proposal = page.proposal
+    if not lc.may_see_memo(
+        proposal.state,
+        had_hearing=proposal.hearing_version is not None,
+        is_proposer=page.viewer_is_proposer,
+        is_secretariat=current_user.is_authenticated and current_user.is_secretariat,
+    ):
+        abort(404)
+    return page
+
+
+@bp.get("/proposals/<int:proposal_id>/hearing-memo")
+def memo(proposal_id: int):
+    """The hearing memo: every hearing response in order, with the proposers' answer."""
+    page = _memo_page(proposal_id)
+    proposal = page.proposal
+    return render_template(
+        "comments/memo.html",
+        proposal=proposal,
+        memo=answers.memo(proposal),
+        may_answer=lc.may_answer(proposal.state, is_proposer=page.viewer_acts_as_proposer),
+        memo_pdf="comments.memo_pdf",
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>/hearing-memo.pdf")
+def memo_pdf(proposal_id: int):
+    """The hearing memo as a PDF: the same rows as the page, for print and for the record."""
+    from app import site
+    from app.pdf import pdf_response, render_pdf_template
+    from app.urls import public_url
+
+    proposal = _memo_page(proposal_id).proposal
+    memo = answers.memo(proposal)
+    diff_url = (
+        public_url(
+            "proposals.diff",
+            proposal_id=proposal.id,
+            **{"from": proposal.hearing_version, "to": memo.diff_to},
+        )
+        if proposal.hearing_version and memo.diff_to
+        else ""
+    )
+    # Everything the PDF shows, in short: a changed response or answer gives a new tag.
+    rows = [
+        (
+            row.response.id,
+            row.response.author.name if row.response.author else None,
+            bool(row.response.deleted_at),
+            bool(row.response.hidden_at),
+            row.answer.revision if row.answer else None,
+        )
+        for row in memo.rows
+    ]
+    return pdf_response(
+        lambda: render_pdf_template(
+            "pdf/memo.html", proposal=proposal, memo=memo, diff_url=diff_url
+        ),
+        key=(
+            proposal.id,
+            proposal.state,
+            proposal.revision,
+            proposal.version_count,
+            proposal.final_version,
+            site.current().display_name,
+            rows,
+        ),
+        templates=("pdf/base.html", "pdf/memo.html"),
+        filename=f"hearing-memo-{proposal.id}.pdf",
+        # While the hearing runs, only its proposers and the secretariat may read it.
+        private=proposal.state not in lc.MEMO_STATES,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/answer")
+@login_required
+def answer(comment_id: int):
+    """Answer a hearing response with a verdict and a short text, or change the answer
+    (the proposers, while the proposal is being developed after the hearing)."""
+    now = utcnow()
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    page = queries.load_proposal(comment.proposal_id, current_user, now)
+    proposal = page.proposal
+    is_proposer = page.viewer_acts_as_proposer
+    # Who and when before what: a wrong role or state is said before a bad field.
+    lc.check_answer(
+        proposal.state,
+        is_proposer=is_proposer,
+        is_hearing_response=answers.is_hearing_response(comment),
+    )
+    form = AnswerForm()
+    if not form.validate():
+        return form_refused(form, proposal.id)
+    try:
+        answered = answers.answer(
+            current_user,
+            comment,
+            proposal,
+            form.verdict.data,
+            form.text.data or "",
+            is_proposer=is_proposer,
+            base_revision=form.based_on(),
+            now=now,
+        )
+    except editing.Conflict as conflict:
+        db.session.rollback()
+        return _answer_conflict(form, comment, proposal, conflict.saved)
+    db.session.commit()
+    if answered.merged:
+        flash(
+            _(
+                "Another proposer changed this answer while you wrote: "
+                "their changes and yours are both kept."
+            ),
+            "info",
+        )
+    flash(_("Your answer has been saved."), "success")
+    next_page = local_target(request.form.get("next"))
+    return see_other(next_page) if next_page else _back(comment)
+
+
+def _answer_conflict(form: AnswerForm, comment: Comment, proposal, saved: editing.Saved):
+    """409: another proposer changed the same answer since this form was opened. Nothing
+    was saved; the form holds this person's answer, based on the revision saved now."""
+    for name, value in saved.to_send_again.items():
+        getattr(form, name).data = value
+
+    def shown(values: dict, name: str) -> str:
+        value = values.get(name) or ""
+        return str(VERDICT_LABELS.get(value, value)) if name == "verdict" else value
+
+    labels = {"verdict": _("Verdict"), "text": _("Answer")}
+    form.show_revision(saved.revision)
+    page = render_template(
+        "comments/answer_conflict.html",
+        form=form,
+        comment=comment,
+        proposal=proposal,
+        their_change=[
+            (labels[name], word_diff(shown(saved.base, name), shown(saved.theirs, name)))
+            for name in saved.conflicts
+        ],
+        next_page=local_target(request.form.get("next")) or "",
+    )
+    return page, 409

@@ -20,6 +20,7 @@ from app.accounts.erasure import deleted_user
 from app.accounts.models import User
 from app.i18n import day, moment
 from app.notifications.models import Event, Notification
+from app.proposals.labels import VERDICT_LABELS
 from app.proposals.models import Proposal
 
 
@@ -57,7 +58,9 @@ class Item:
                 "from": self.from_version,
                 "to": self.final_version,
             }
-        if self.kind in ("reply", "comment_hidden") or (self.kind == "comment" and self.count == 1):
+        if self.kind in ("reply", "comment_hidden", "answered") or (
+            self.kind == "comment" and self.count == 1
+        ):
             # The comment's own address finds its page, however the discussion grows.
             return "comments.show", {"comment_id": self.comment_id}
         if self.kind == "comment":
@@ -86,7 +89,7 @@ class Item:
     @property
     def detail(self) -> str:
         """A line of the person's own words that came with it (a reason, an outcome)."""
-        if self.kind == "outcome":
+        if self.kind in ("outcome", "answered"):
             return self.data.get("text", "")
         return self.data.get("reason", "")
 
@@ -131,6 +134,13 @@ def _headline(item: Item) -> str:  # one branch per kind, like the table
         )
     if kind == "comment_hidden":
         return _("The secretariat hid your comment on “%(title)s”.", title=title)
+    if kind == "answered":
+        verdict = VERDICT_LABELS.get(data.get("verdict", ""), "")
+        return _(
+            "The proposers of “%(title)s” answered your hearing response: %(verdict)s.",
+            title=title,
+            verdict=verdict,
+        )
     if kind == "hearing_ended" and not data.get("hearing_responses"):
         return _("The hearing on “%(title)s” has ended. No hearing responses came in.", title=title)
     if kind == "hearing_ended":

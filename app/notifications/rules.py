@@ -56,6 +56,7 @@ RULES: dict[str, tuple[Tell, ...]] = {
         Tell(PROPOSERS, "comment", batch=HOUR),
     ),
     "comment_hidden": (Tell(COMMENT_AUTHOR, "comment_hidden"),),
+    "answered": (Tell(COMMENT_AUTHOR, "answered"),),
     "hearing_ended": (Tell(PROPOSERS, "hearing_ended"),),
     "support_started": (
         Tell(COMMENTERS, "changed_since_comment"),

@@ -90,6 +90,14 @@ ACTION_LABELS = {
 }
 REOPEN_LABEL = _l("Reopen the proposal")
 
+# The proposers' verdict on a hearing response, in the hearing memo.
+VERDICT_LABELS = {
+    "adopted": _l("Adopted"),
+    "partly": _l("Partly adopted"),
+    "not_adopted": _l("Not adopted"),
+    "noted": _l("Noted"),
+}
+
 REFUSALS = {
     "no_transition": _l("A proposal that is “%(source)s” cannot become “%(target)s”."),
     "wrong_actor": _l("You may not move this proposal from “%(source)s” to “%(target)s”."),
@@ -162,6 +170,16 @@ REFUSALS = {
     "no_such_topic": _l("There is no such topic."),
     "not_hidden": _l("The comment is not hidden."),
     "topic_retired": _l("The topic is retired: no new proposals come on it to follow."),
+    "answers_in_revision": _l(
+        "Hearing responses are answered while the proposal is being developed after the "
+        "hearing; this one is “%(source)s”."
+    ),
+    "not_a_hearing_response": _l(
+        "Only hearing responses are answered: comments written at the top of the discussion "
+        "during the hearing."
+    ),
+    "unknown_verdict": _l("Choose adopted, partly adopted, not adopted or noted."),
+    "answer_length": _l("Write an answer of at most %(max)s characters."),
 }
 
 

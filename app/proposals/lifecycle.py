@@ -254,6 +254,45 @@ def may_invite(state: str, *, is_proposer: bool) -> bool:
     return is_proposer and state in INVITING_STATES
 
 
+# --- the hearing memo: the proposers' answers to the hearing responses ------------------
+
+# Where a proposal that had a hearing shows its memo to everyone: the hearing is over.
+MEMO_STATES = frozenset({REVISION, SUPPORT, CATALOGUE, LAPSED, RETIRED, WITHDRAWN})
+# The proposers answer while they develop the text in the light of the hearing.
+ANSWERING_STATES = frozenset({REVISION})
+VERDICTS = ("adopted", "partly", "not_adopted", "noted")
+
+
+def may_see_memo(
+    state: str, *, had_hearing: bool, is_proposer: bool, is_secretariat: bool
+) -> bool:
+    """The memo is public once the hearing is over; while it runs, its proposers and the
+    secretariat can follow the responses coming in. A proposal never heard has none."""
+    if not had_hearing:
+        return False
+    return state in MEMO_STATES or (state == HEARING and (is_proposer or is_secretariat))
+
+
+def may_answer(state: str, *, is_proposer: bool) -> bool:
+    return is_proposer and state in ANSWERING_STATES
+
+
+def check_answer(state: str, *, is_proposer: bool, is_hearing_response: bool) -> None:
+    """Proposers answer each hearing response (a top-level comment written in the hearing)
+    while the proposal is in revision; answering again replaces the answer."""
+    if not is_proposer:
+        raise NotAllowed("not_a_proposer")
+    if state not in ANSWERING_STATES:
+        raise WrongState("answers_in_revision", source=state)
+    if not is_hearing_response:
+        raise WrongState("not_a_hearing_response")
+
+
+def check_verdict(verdict: str) -> None:
+    if verdict not in VERDICTS:
+        raise Invalid("unknown_verdict")
+
+
 # --- participation: who may comment, like, support and state a stance, and when ---------
 
 STANCES = ("for", "against", "abstain")

@@ -167,6 +167,13 @@ def detail(proposal_id: int):
         similar=similar_to(proposal)
         if proposal.state == lc.DRAFT and page.viewer_is_proposer
         else [],
+        may_answer=lc.may_answer(proposal.state, is_proposer=page.viewer_acts_as_proposer),
+        may_see_memo=lc.may_see_memo(
+            proposal.state,
+            had_hearing=proposal.hearing_version is not None,
+            is_proposer=page.viewer_is_proposer,
+            is_secretariat=current_user.is_authenticated and current_user.is_secretariat,
+        ),
         may_record_outcome=current_user.is_authenticated
         and current_user.is_secretariat
         and proposal.state == lc.CATALOGUE,

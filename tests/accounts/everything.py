@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from app.accounts import services as accounts
 from app.accounts.erasure import columns_referencing_users
 from app.accounts.models import AccountToken, User
+from app.comments import answers
 from app.comments import services as comments
 from app.database import utcnow
 from app.extensions import db
@@ -97,7 +98,12 @@ def build(app) -> Everything:
             services.invite(me, made, helper.email, now=now)
             services.answer_invitation(helper, made, accept=True, now=now)
 
-        mine = proposal(me, lc.REVISION, title="Mit eget forslag om busser", before=with_helper)
+        mine = proposal(me, lc.HEARING, title="Mit eget forslag om busser", before=with_helper)
+        response = comments.add_comment(other, mine, "Annes høringssvar om busser.", now=now)
+        services.transition(staff, mine, lc.REVISION, now=now)
+        answers.answer(
+            me, response, mine, "partly", "Mit svar til Anne.", is_proposer=True, now=now
+        )
         services.edit(
             me,
             mine,

@@ -22,6 +22,7 @@ TOP_LEVEL = [
     "account",
     "proposals",
     "comments",
+    "hearing_answers",
     "likes",
     "supports",
     "stances",
@@ -110,6 +111,9 @@ def test_the_download_has_everything_stored_about_the_person(app):
     assert mine["written_in"] == "hearing"
     assert mine["created_at"].endswith("Z")
     assert mine["deleted_at"] is None and mine["hidden_at"] is None
+    (answered,) = document["hearing_answers"]
+    assert (answered["verdict"], answered["text"]) == ("partly", "Mit svar til Anne.")
+    assert answered["proposal_id"] == world.proposals["mine"]
     proposals = {p["id"]: p for p in document["proposals"]}
     assert proposals[world.proposals["mine"]]["proposer_position"] == 1
     assert proposals[world.proposals["mine"]]["created_by_you"] is True

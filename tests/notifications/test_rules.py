@@ -44,6 +44,7 @@ TOLD = {
     "hearing_opened": {"topic_follower", "every_hearing"},
     "comment": {"commenter"} | PROPOSERS,  # the author replied to, and the proposers
     "comment_hidden": {"replier"},
+    "answered": {"replier"},  # the author of the hearing response answered
     "hearing_ended": PROPOSERS,
     "support_started": COMMENTERS | FOLLOWERS | {"every_support"},
     "deadline_near": PROPOSERS | FOLLOWERS,
@@ -59,6 +60,7 @@ ACTOR = {
     "invited": "author",
     "comment": "replier",
     "comment_hidden": "staff",
+    "answered": "author",
     "flagged": "outsider",
 }
 ACTOR.update(
@@ -139,7 +141,7 @@ def test_each_event_tells_whom_the_table_names(app, world, kind):
             kind,
             now=now,
             proposal_id=world["proposal"],
-            comment_id=world["reply"] if kind in ("comment", "comment_hidden", "flagged") else None,
+            comment_id=world["reply"] if kind in ("comment", "comment_hidden", "answered", "flagged") else None,
             actor_id=people[actor] if actor else None,
             subject_id=people["invitee"] if kind == "invited" else None,
             data={"reason": "Fordi."},

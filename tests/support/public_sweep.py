@@ -135,6 +135,8 @@ def sweep(app, client, secrets: dict[str, str], *, limit: int = 1500) -> Found:
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost") or parts.path.startswith(NOT_READ):
             continue
+        if parts.path.endswith(".pdf"):
+            continue  # printed from the pages read here (and slow to make): not text to search
         local = parts.path + (f"?{parts.query}" if parts.query else "")
         if local in seen:
             continue
