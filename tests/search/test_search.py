@@ -38,10 +38,11 @@ def test_danish_forms_find_each_other_ranked_with_snippets(app, client, make_pro
     )
     make_proposal(lc.HEARING, title="Ren luft", summary="Mindre trafik.", body="Intet andet.")
 
+    both = ["Iværksætterhuse i alle kommuner", "Flere cykelstier"]
     # Stems: each form finds the others.
-    assert titles(client, "iværksætterhus") == ["Iværksætterhuse i alle kommuner", "Flere cykelstier"]
+    assert titles(client, "iværksætterhus") == both
     assert titles(client, "høringer") == ["Iværksætterhuse i alle kommuner"]
-    assert sorted(titles(client, "kommune")) == ["Flere cykelstier", "Iværksætterhuse i alle kommuner"]
+    assert sorted(titles(client, "kommune")) == sorted(both)
     assert titles(client, "KOMMUNERNE cykelstien") == ["Flere cykelstier"]
     # A title match ranks above a body match; sort=newest keeps date order instead.
     assert titles(client, "iværksætterhuse", sort="newest") == [
@@ -53,7 +54,7 @@ def test_danish_forms_find_each_other_ranked_with_snippets(app, client, make_pro
     assert titles(client, '"sikre veje"') == ["Flere cykelstier"]
     assert titles(client, '"veje sikre"') == []
     assert titles(client, "cykel*") == ["Flere cykelstier"]
-    assert sorted(titles(client, "iværk*")) == ["Flere cykelstier", "Iværksætterhuse i alle kommuner"]
+    assert sorted(titles(client, "iværk*")) == sorted(both)
 
     # Snippets: escaped, the matching words marked, in the API and on the page.
     items = client.get("/api/v1/proposals?q=iværksætterhuse").json["items"]
@@ -82,7 +83,7 @@ def test_drafts_are_found_only_by_those_who_may_see_them(app, make_proposal, mak
         (None, public),
         (make_user("member"), public),
         (draft.author, ["Hemmelig plan om vandmøller", "Offentlige vandmøller"]),
-        (secretary, ["Hemmelig plan om vandmøller", "Indsendte vandmøller", "Offentlige vandmøller"]),
+        (secretary, sorted(["Hemmelig plan om vandmøller", "Indsendte vandmøller", *public])),
     ]:
         client = app.test_client()
         if who:
@@ -96,10 +97,36 @@ def test_drafts_are_found_only_by_those_who_may_see_them(app, make_proposal, mak
 def test_hostile_and_empty_queries_never_fail(client, make_proposal):
     make_proposal(lc.HEARING, title="Bedre busser", body="Busser og tog, også om natten.")
     operators = [
-        '"', "*", "**", "NEAR", "NEAR(busser tog)", "OR", "AND", "NOT", "busser OR tog",
-        "busser NOT tog", "(", ")", "^busser", "title:busser", "search_title:bus",
-        '"busser', 'busser"', '"busser" "', "bus* *", "'", "\\", "-busser", "+tog", ":*",
-        "busser & tog", "busser | tog", "!tog", "<->", "busser <-> tog", "{busser}",
+        '"',
+        "*",
+        "**",
+        "NEAR",
+        "NEAR(busser tog)",
+        "OR",
+        "AND",
+        "NOT",
+        "busser OR tog",
+        "busser NOT tog",
+        "(",
+        ")",
+        "^busser",
+        "title:busser",
+        "search_title:bus",
+        '"busser',
+        'busser"',
+        '"busser" "',
+        "bus* *",
+        "'",
+        "\\",
+        "-busser",
+        "+tog",
+        ":*",
+        "busser & tog",
+        "busser | tog",
+        "!tog",
+        "<->",
+        "busser <-> tog",
+        "{busser}",
     ]
     strings = operators + list(naughty_strings()[::25])
     for q in strings:
@@ -109,7 +136,7 @@ def test_hostile_and_empty_queries_never_fail(client, make_proposal):
             if response.status_code == 200 and path.startswith("/api"):
                 assert response.json["total"] <= 1, q
     # The operators are plain words: these still find the proposal.
-    assert titles(client, "tog:busser") == titles(client, "\"busser\"") == ["Bedre busser"]
+    assert titles(client, "tog:busser") == titles(client, '"busser"') == ["Bedre busser"]
     assert titles(client, "^busser*") == ["Bedre busser"]
     # Stop words alone, or punctuation: a friendly "no results", never every proposal.
     for q in ("og i at", "...", '""', "*", "også om"):
