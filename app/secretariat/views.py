@@ -42,6 +42,8 @@ AUDIT_LABELS = {
     "topic_reinstate": _l("Reinstated a topic"),
     "delete_account": _l("Deleted their own account"),
     "settings": _l("Changed the site's settings"),
+    # A proposer, not the secretariat: kept here as the record of the hearing memo.
+    "answer": _l("Answered a hearing response"),
 }
 
 

@@ -250,6 +250,8 @@ def test_the_memo_lists_every_response_with_counts_that_equal_its_rows(
     hearing = make_proposal(lc.HEARING)
     draft = make_proposal(lc.DRAFT)
     staff = client_for(app, secretary)
+    # The console shows it beside the proposal in revision.
+    assert "1 af 2 høringssvar besvaret" in text_of(staff.get("/secretariat"))
     for path, statuses in [
         (f"/proposals/{hearing.id}/hearing-memo", {visitor: 404, staff: 200}),
         (f"/proposals/{draft.id}/hearing-memo", {visitor: 404, staff: 404}),
