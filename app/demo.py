@@ -262,6 +262,7 @@ def load_demo(now: datetime | None = None) -> list[User]:
     with_proposers(apprentices, jens, mette, when=11)
     proposals.transition(aisha, apprentices, lc.SUBMITTED, now=at(12))
     proposals.transition(karen, apprentices, lc.HEARING, now=at(13))
+    responses = _hearing_responses(apprentices, users, at)
     proposals.apply_due(at(13) + proposals.policy().hearing_window)
     proposals.edit(
         aisha,
@@ -279,6 +280,7 @@ def load_demo(now: datetime | None = None) -> list[User]:
         ),
         now=at(30),
     )
+    _answer_some(apprentices, responses, aisha, mette, at)
 
     # Withdrawn by its proposer, and rejected by the secretariat: both stay public.
     tax = proposals.create(
@@ -323,6 +325,51 @@ def load_demo(now: datetime | None = None) -> list[User]:
     _participation(topics, users, at)
     db.session.flush()
     return users
+
+
+def _hearing_responses(proposal: Proposal, users: list[User], at) -> list:
+    """Four hearing responses, and a proposer's reply under one of them."""
+    from app.comments import services as comments
+
+    karen, mette, jens, aisha, soren, laerke, peter = users
+    written = [
+        (peter, 14, "Jeg driver et lille VVS-firma med 6 ansatte. 40.000 kr. dækker ikke "
+         "en lærlings løn i skoleperioderne; 50.000 kr. ville gøre en forskel."),
+        (soren, 16, "Tilskuddet bør også gælde virksomheder, der deler en lærling med en "
+         "anden virksomhed (delt uddannelsesaftale)."),
+        (laerke, 19, "Hvad med de store virksomheder? De burde betale mere til AUB i stedet."),
+        (karen, 22, "Husk at beskrive, hvordan tilskuddet udbetales, så virksomhederne "
+         "ikke venter et helt år på pengene."),
+    ]  # fmt: skip
+    responses = [
+        comments.add_comment(author, proposal, text, now=at(day)) for author, day, text in written
+    ]
+    comments.add_comment(
+        jens,
+        proposal,
+        "Tak. Vi ser på beløbet, når høringen er slut.",
+        parent_id=responses[0].id,
+        now=at(14.5),
+    )
+    return responses
+
+
+def _answer_some(proposal: Proposal, responses: list, aisha: User, mette: User, at) -> None:
+    """The proposers answer three of the four responses; one answer is changed later, so
+    the timeline shows both. The fourth waits."""
+    from app.comments import answers
+
+    given = [
+        (aisha, 0, 31, "adopted", "Tilskuddet er hævet til **50.000 kr.** om året."),
+        (mette, 1, 31.5, "not_adopted", "Delte aftaler er en god idé, men de kræver en "
+         "lovændring, som ligger uden for forslaget."),
+        (aisha, 3, 32, "partly", "Tilskuddet udbetales nu halvårligt."),
+        (aisha, 3, 33, "adopted", "Tilskuddet udbetales nu halvårligt, som foreslået."),
+    ]  # fmt: skip
+    for proposer, which, day, verdict, text in given:
+        answers.answer(
+            proposer, responses[which], proposal, verdict, text, is_proposer=True, now=at(day)
+        )
 
 
 def _more_members(start: datetime) -> list[User]:
@@ -480,6 +527,46 @@ def _participation(topics, users, at) -> None:
         for member in members[:6]:
             participation.set_stance(member, week, "against", now=at(34))
         comments.add_comment(members[5], week, "Glæder mig til at se evalueringen.", now=at(46))
+
+    # More of the catalogue, on other topics: the /catalogue page has something to group.
+    for author, title, summary, body, topic, started, outcome, shares in [
+        (
+            aisha,
+            "Solceller på alle offentlige tage",
+            "Alle offentlige bygninger med et egnet tag skal have solceller inden 2030, "
+            "finansieret af de sparede elregninger.",
+            "Alle offentlige bygninger med et **egnet tag** får solceller inden 2030.\n\n"
+            "Investeringen betales tilbage af de sparede elregninger på under ti år.",
+            "Klima og miljø",
+            3,
+            "Sendt til teknik- og miljøudvalget, der har bedt om en liste over egnede tage.",
+            ["for"] * 6 + ["against", "abstain"],
+        ),
+        (
+            jens,
+            "Én indgang til erhvervsfremme for små iværksættere",
+            "Små iværksættere skal kunne få al offentlig rådgivning og alle tilladelser ét "
+            "sted, med svar inden for fire uger.",
+            "Iværksættere får **én indgang** til kommunens og statens erhvervsfremme.\n\n"
+            "- Svar på ansøgninger inden for fire uger.\n- Én sagsbehandler fra start til slut.",
+            "Erhverv",
+            4,
+            None,
+            ["for"] * 4 + ["against"] * 3 + ["abstain"],
+        ),
+    ]:
+        extra = walk_to_support(author, title, summary, body, topic, started=started)
+        support_until_catalogue(extra, backers, start=started + 10)
+        if extra.state != lc.CATALOGUE:
+            continue
+        if outcome:
+            proposals.add_outcome(
+                karen, extra, on=at(started + 25).date(), text=outcome, now=at(started + 25)
+            )
+        for i, member in enumerate(members[10:40]):
+            participation.set_stance(
+                member, extra, shares[i % len(shares)], now=at(started + 18 + i // 5)
+            )
 
     # Retired from the catalogue once it had been carried out.
     museums = walk_to_support(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.comments.models import Comment
+from app.comments.models import Comment, CommentAnswer
 from app.database import utcnow
 from app.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, load_demo, staying_informed
 from app.extensions import db
@@ -49,7 +49,25 @@ def test_demo_has_every_state_and_real_participation(app):
         seeking = by_state["support"]
         assert seeking.support_threshold - 6 <= seeking.support_count < seeking.support_threshold
         assert seeking.support_deadline > utcnow()
-        catalogue = by_state["catalogue"]
+        catalogue = db.session.scalar(
+            select(Proposal).where(Proposal.title == "Forsøg med firedages arbejdsuge i kommunen")
+        )
+        assert catalogue.state == "catalogue"
+        # The catalogue has several proposals across topics, each with stances.
+        listed = db.session.scalars(select(Proposal).where(Proposal.state == "catalogue")).all()
+        assert len(listed) >= 3 and len({p.topic_id for p in listed}) >= 2
+        assert all(p.stance_total >= 20 for p in listed)
+        # The proposal in revision has answered and unanswered hearing responses.
+        revision = by_state["revision"]
+        assert revision.hearing_thread_count == 4 and revision.hearing_answer_count == 3
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(CommentAnswer)
+                .where(CommentAnswer.proposal_id == revision.id)
+            )
+            == 3
+        )
         assert catalogue.support_count == catalogue.support_threshold
         assert (
             db.session.scalar(
