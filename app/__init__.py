@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.data import bp as account_data
     from app.accounts.views import bp as accounts
     from app.api.views import bp as api
+    from app.catalogue.views import bp as catalogue
     from app.comments.views import bp as comments
     from app.feeds.views import bp as feeds
     from app.main.views import bp as main
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(account_data)
     app.register_blueprint(proposals)
+    app.register_blueprint(catalogue)
     app.register_blueprint(comments)
     app.register_blueprint(secretariat)
     app.register_blueprint(api)

@@ -1,10 +1,10 @@
 """PDFs made on the server from HTML with WeasyPrint.
 
-- `render_pdf(html)` lays out a page's HTML with static/pdf.css (DejaVu fonts, so Danish
-  letters come out, and selectable, searchable text). Relative links are resolved on
-  FORSLAG_PUBLIC_URL, never on the Host of a request, so the links printed in a PDF are the
-  site's public ones; the only resources it reads are the site's own static files, from disk:
-  it fetches nothing over the network, whatever a user's text links to.
+- `render_pdf(html)` lays out a page's HTML (pdf/base.html links static/pdf.css: DejaVu
+  fonts, so Danish letters come out, and selectable, searchable text). Relative links are
+  resolved on FORSLAG_PUBLIC_URL, never on the Host of a request, so the links printed in a
+  PDF are the site's public ones; the only resources it reads are the site's own static
+  files, from disk: it fetches nothing over the network, whatever a user's text links to.
 - `pdf_response(render, key=..., filename=...)` answers a GET with a PDF and an ETag made
   from `key` (the inputs that decide the PDF), the language, the stylesheet and the
   template: a conditional GET whose tag still matches gets a 304 without any rendering.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mimetypes
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -34,7 +35,7 @@ from urllib.parse import quote, urlsplit
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.i18n import select_locale
@@ -60,7 +61,8 @@ class StaticFilesOnly(URLFetcher):
         file = (self.folder / path).resolve()
         if not file.is_file() or not file.is_relative_to(self.folder):
             raise ValueError(f"no such static file: {url[:200]}")
-        return URLFetcherResponse(url, file.read_bytes())
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, file.read_bytes(), headers={"Content-Type": kind})
 
 
 def _static_folder() -> str:
@@ -68,18 +70,18 @@ def _static_folder() -> str:
 
 
 @cache
-def _stylesheet(folder: str) -> tuple[CSS, str]:
-    data = (Path(folder) / STYLESHEET).read_bytes()
-    return CSS(string=data.decode()), hashlib.sha256(data).hexdigest()[:16]
+def _stylesheet_digest(folder: str) -> str:
+    return hashlib.sha256((Path(folder) / STYLESHEET).read_bytes()).hexdigest()[:16]
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of `html`, laid out with static/pdf.css, its links on the public address."""
+    """The PDF of `html`, its links on the public address; the stylesheets it links to
+    (pdf/base.html links static/pdf.css) are read from disk."""
     public = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
-    folder = _static_folder()
-    stylesheet, _digest = _stylesheet(folder)
-    document = HTML(string=html, base_url=public, url_fetcher=StaticFilesOnly(public, folder))
-    return document.write_pdf(stylesheets=[stylesheet])
+    document = HTML(
+        string=html, base_url=public, url_fetcher=StaticFilesOnly(public, _static_folder())
+    )
+    return document.write_pdf()
 
 
 def _css_string(text: str) -> str:
@@ -114,12 +116,11 @@ def _template_digest(name: str) -> str:
 
 def etag_for(key: Iterable, templates: Iterable[str] = ()) -> str:
     """A strong tag over `key` and everything else that shapes a PDF."""
-    _css, stylesheet = _stylesheet(_static_folder())
     parts = [
         LAYOUT_VERSION,
         select_locale(),
         current_app.config["PUBLIC_URL"],
-        stylesheet,
+        _stylesheet_digest(_static_folder()),
         [_template_digest(name) for name in templates],
         list(key),
     ]

@@ -83,6 +83,7 @@ The site itself:
    GET  /static/style.css                                          200  200  200  200  200
    POST /language lang=en next=//evil.example/                     303  303  303  303  303
    GET  /proposals                                                 200  200  200  200  200
+   GET  /catalogue                                                 200  200  200  200  200
    GET  /proposals/new                                             302  403  200  200  200
    POST /proposals/new content                                     403  403  303  303  303
    GET  /register                                                  200  200  200  200  200
@@ -131,6 +132,7 @@ The site itself:
 
 A topic:
    GET  /proposals?topic={t}                                       200  200  200  200  200
+   GET  /catalogue?topic={t}                                       200  200  200  200  200
    POST /topics/{t}/follow                                         403  303  303  303  303
    POST /topics/{t}/unfollow                                       403  303  303  303  303
 
@@ -175,6 +177,7 @@ A proposal id, a comment id and a topic id that do not exist:
    GET  /proposals/{p}/edit                                        302  404  404  404  404
    POST /proposals/{p}/transition to=withdrawn                     403  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  404  404
+   GET  /proposals/{p}.pdf                                         404  404  404  404  404
    POST /comments/{c}/like                                         403  404  404  404  404
    GET  /comments/{c}                                              404  404  404  404  404
    POST /proposals/{p}/follow                                      403  404  404  404  404
@@ -187,6 +190,8 @@ A draft:
    GET  /proposals/{p}/versions                                    404  404  404  200  200
    GET  /proposals/{p}/saves/0                                     404  404  404  200  200
    GET  /proposals/{p}/saves/7                                     404  404  404  404  404
+   GET  /proposals/{p}.pdf                                         404  404  404  200  200
+   GET  /catalogue                                                 200- 200- 200- 200- 200-
    GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
    GET  /proposals/{p}/hearing-memo.pdf                            404  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  200  200
@@ -293,6 +298,9 @@ A proposal seeking support, backed by the caller (if a member who may back it):
 
 A proposal in the catalogue:
    GET  /proposals/{p}                                             200  200  200  200  200
+   GET  /proposals/{p}.pdf                                         200  200  200  200  200
+   GET  /catalogue                                                 200+ 200+ 200+ 200+ 200+
+   GET  /catalogue.pdf                                             200  200  200  200  200
    POST /proposals/{p}/stance stance=for                           403  403  303  303  303
    POST /proposals/{p}/support                                     403  403  409  403  409
    POST /proposals/{p}/like                                        403  303  303  303  303
@@ -785,7 +793,7 @@ def _judge(row: Row, role: str, path: str, response, values: dict) -> str | None
     """What is wrong with this cell's answer, or None."""
     expected = row.expected[role]
     status = int(expected[:3])
-    text = response.get_data(as_text=True)
+    text = response.get_data().decode(errors="replace")  # a PDF is not UTF-8
     if response.status_code != status:
         words = " ".join(re.sub(r"<[^>]+>", " ", text).split())[:300]
         return f"{role}: expected {expected}, got {response.status_code} ({words})"

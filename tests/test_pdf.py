@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -10,8 +11,19 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from flask_babel import force_locale
 
+from app.extensions import db
 from app.pdf import StaticFilesOnly, pdf_response, render_pdf_template
+from app.proposals import lifecycle as lc
 from tests.support import require
+from tests.support.proposals import force
+
+PUBLIC = "https://forslag.example.dk"
+
+
+@pytest.fixture
+def app(make_app):
+    """The app told its public address, while requests name another host (localhost)."""
+    return make_app(PUBLIC_URL=PUBLIC, TRUSTED_HOSTS=["localhost"])
 
 
 def pdf_text(data: bytes) -> str:
@@ -96,3 +108,76 @@ def test_only_the_sites_static_files_are_read(tmp_path):
     ):
         with pytest.raises(ValueError):
             fetch.fetch(url)
+
+
+def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, topic):
+    """Two renders: the catalogue (Danish) and a proposal (English), read back."""
+    from app import site
+    from tests.support.forms import client_for, login
+    from tests.test_catalogue import HOSTILE, add_outcome, in_catalogue, new_topic
+
+    with app.app_context():
+        row = site.settings_row()
+        row.name = "Ærøskøbing Socialdemokrati"
+        db.session.commit()
+    green = new_topic(app, "Grøn omstilling")
+    author = make_user("member", name="Søren Ærø")
+    bus = in_catalogue(
+        app, make_proposal, stances=(2, 1, 0), author=author, body="Blåbærgrød til **alle**."
+    )
+    in_catalogue(app, make_proposal, title=HOSTILE, stances=(1, 1, 1))
+    wind = in_catalogue(app, make_proposal, title="Vindmøller på åen", stances=(0, 0, 0))
+    force(app, wind, topic_id=green)
+    add_outcome(app, bus, "Vedtaget på kongressen")
+    draft = make_proposal(lc.DRAFT, title="Hemmeligt udkast", author=author).id
+    make_proposal(lc.SUPPORT, title="Samler stadig støtte")
+    visitor = app.test_client()
+
+    response = visitor.get("/catalogue.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="politisk-katalog.pdf"'
+    )
+    text = pdf_text(response.get_data())
+    flat = " ".join(text.split())
+    assert "Ærøskøbing Socialdemokrati" in text and "Det politiske katalog" in text
+    assert "Indhold" in text
+    pages = int(re.search(r"side 2 af (\d+)", text).group(1))
+    assert pages >= 5  # cover, contents, three proposals
+    assert "side 1 af" not in text  # the cover has no number
+    for page in range(2, pages + 1):
+        assert f"side {page} af {pages}" in text
+    # The contents give each proposal's page: the cover and contents come first.
+    contents = re.findall(r"(Vindmøller på åen|Bedre busser på landet)[ .]*(\d+)", text)
+    assert {title for title, _page in contents} == {"Vindmøller på åen", "Bedre busser på landet"}
+    assert all(int(number) >= 3 for _title, number in contents)
+    assert "Blåbærgrød til alle." in text
+    assert HOSTILE in flat
+    assert "For: 2 (67 %)" in flat and "Imod: 1 (33 %)" in flat
+    assert "Vedtaget på kongressen" in text and "Søren Ærø" in text
+    assert "Hemmeligt udkast" not in text and "Samler stadig støtte" not in text
+    assert "http://localhost" not in text and f"{PUBLIC}/proposals/{bus}" in text
+    etag = response.headers["ETag"]
+    assert visitor.get("/catalogue.pdf", headers={"If-None-Match": etag}).status_code == 304
+    filtered = visitor.get(f"/catalogue.pdf?topic={green}", headers={"If-None-Match": etag})
+    assert filtered.status_code == 200  # another topic, another tag (and a PDF)
+
+    # A proposal's PDF, in English.
+    visitor.post("/language", data={"lang": "en"})
+    response = visitor.get(f"/proposals/{bus}.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('inline; filename="proposal-')
+    text = pdf_text(response.get_data())
+    assert "Bedre busser på landet" in text and "Blåbærgrød til alle." in text
+    assert "page 1 of 1" in text or "page 1 of 2" in text
+    assert "For: 2 (67 %)" in " ".join(text.split())
+    etag = response.headers["ETag"]
+    assert visitor.get(f"/proposals/{bus}.pdf", headers={"If-None-Match": etag}).status_code == 304
+    # A draft is no one's but its proposers' (and the secretariat's).
+    assert visitor.get(f"/proposals/{draft}.pdf").status_code == 404
+    assert client_for(app, make_user("member")).get(f"/proposals/{draft}.pdf").status_code == 404
+    proposer = app.test_client()
+    login(proposer, author)
+    mine = proposer.get(f"/proposals/{draft}.pdf", headers={"If-None-Match": etag})
+    assert mine.status_code == 200 and "private" in mine.headers["Cache-Control"]
+    assert "Hemmeligt udkast" in pdf_text(mine.get_data())

@@ -141,6 +141,13 @@ class Proposal(db.Model):
         return self.stance_for + self.stance_against + self.stance_abstain
 
     @property
+    def stance_shares(self) -> dict[str, int]:
+        """Each stance's share of those stated, in whole per cent (0 when none is): the
+        figures the detail page, the catalogue and its PDF all show."""
+        total = self.stance_total
+        return {key: round(n / total * 100) if total else 0 for key, n in self.stances.items()}
+
+    @property
     def is_public(self) -> bool:
         return self.state in lifecycle.PUBLIC_STATES
 

@@ -1,0 +1,101 @@
+"""The catalogue's reads: three queries whatever the number of proposals (the proposals with
+their topics, the proposers with their accounts, the outcomes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.erasure import person_name
+from app.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import queries as proposal_queries
+from app.proposals.models import Outcome, Proposal, Proposer, Topic
+
+
+@dataclass
+class Entry:
+    """A proposal in the catalogue with what the catalogue shows beside it."""
+
+    proposal: Proposal
+    proposers: list[str] = field(default_factory=list)  # names as shown
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    groups: list[tuple[Topic, list[Entry]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(entries) for _topic, entries in self.groups)
+
+    def key(self) -> list:
+        """What decides the catalogue's PDF, but for the texts themselves: each text's
+        revision stands for it."""
+        return [
+            [
+                topic.id,
+                topic.name,
+                [
+                    [
+                        e.proposal.id,
+                        e.proposal.revision,
+                        e.proposal.title,
+                        e.proposal.state_changed_at,
+                        e.proposal.support_count,
+                        e.proposal.support_threshold,
+                        list(e.proposal.stances.values()),
+                        e.proposers,
+                        [(o.id, o.date, o.text) for o in e.outcomes],
+                    ]
+                    for e in entries
+                ],
+            ]
+            for topic, entries in self.groups
+        ]
+
+
+def topic_filter(args) -> Topic | None:
+    """The topic named by ?topic= as the list reads it (an unknown one matches nothing)."""
+    return proposal_queries.list_filters({"topic": args.get("topic", "")}).topic
+
+
+def catalogue(topic: Topic | None, *, texts: bool = False) -> Catalogue:
+    """Every proposal in the catalogue (on `topic` if given), grouped by topic, each
+    topic's proposals in the order they entered (the same on either database, where a
+    title's order would follow each database's collation). `texts`: the full texts too."""
+    where = [Proposal.state == lc.CATALOGUE]
+    if topic is not None:
+        where.append(Proposal.topic_id == topic.id)
+    options = () if texts else proposal_queries.LIST_OPTIONS
+    proposals = db.session.scalars(
+        select(Proposal)
+        .options(*options)
+        .join(Proposal.topic)
+        .where(*where)
+        .order_by(Topic.name, Topic.id, Proposal.state_changed_at, Proposal.id)
+    ).all()
+    entries = {p.id: Entry(p) for p in proposals}
+    if entries:
+        ids = select(Proposal.id).where(*where)
+        for proposer in db.session.scalars(
+            select(Proposer)
+            .options(joinedload(Proposer.user))
+            .where(Proposer.proposal_id.in_(ids))
+            .order_by(Proposer.proposal_id, Proposer.position)
+        ):
+            if entry := entries.get(proposer.proposal_id):  # not one that entered meanwhile
+                entry.proposers.append(person_name(proposer.user))
+        for outcome in db.session.scalars(
+            select(Outcome).where(Outcome.proposal_id.in_(ids)).order_by(Outcome.date, Outcome.id)
+        ):
+            if entry := entries.get(outcome.proposal_id):
+                entry.outcomes.append(outcome)
+    groups: dict[int, tuple[Topic, list[Entry]]] = {}
+    for proposal in proposals:
+        groups.setdefault(proposal.topic_id, (proposal.topic, []))[1].append(entries[proposal.id])
+    return Catalogue(list(groups.values()))
+
