@@ -207,3 +207,26 @@ def test_notify_reaches_every_follower_and_delivers_each_mail_once(empty_databas
         assert check["failed"] == check["deferred"] == 0
         assert check["per_s"] > 0
     assert "| outcome POST" in result.stdout and "digest run" in result.stdout
+
+
+def test_search_bench_times_every_search(tmp_path):
+    """bench/search on SQLite at a tiny scale (the PostgreSQL run leaves it to this one)."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        import pytest
+
+        pytest.skip("bench/search makes databases of its own; the SQLite run checks it")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    figures = tmp_path / "search.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "search"), "--scales", "0.001"]
+        + ["--repeat", "1", "--json", str(figures)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(figures.read_text())["0.001"]
+    assert report["list, q=busser (common)"]["found"] > 0
+    assert all(figure["median_ms"] > 0 for figure in report.values())
+    assert "| API, q=cykel* (prefix) |" in result.stdout
