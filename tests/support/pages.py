@@ -87,6 +87,7 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
     return [
         ("proposal seeking support, to a member", member, f"/proposals/{seeking.id}"),
         ("proposal seeking support, to its author", seeking.author, f"/proposals/{seeking.id}"),
+    _hearing_memo(app, revision.id, member)
         ("discussion, to the secretariat", secretary, f"/proposals/{hearing.id}"),
         ("discussion, to a member", member, f"/proposals/{hearing.id}"),
         ("hearing responses only", None, f"/proposals/{hearing.id}?input=hearing"),
@@ -110,6 +111,8 @@ def refused_proposal_form(topic_id: int) -> tuple[str, dict]:
 
 
 def _discuss(app, hearing_id, catalogue_id, seeking_id, member, secretary) -> None:
+        ("hearing memo", None, f"/proposals/{revision.id}/hearing-memo"),
+        ("hearing memo, to its author", revision.author, f"/proposals/{revision.id}/hearing-memo"),
     """Comments in every condition, likes, a support and stances over several days."""
     from datetime import timedelta
 
@@ -117,6 +120,36 @@ def _discuss(app, hearing_id, catalogue_id, seeking_id, member, secretary) -> No
     from app.comments import services as comments
     from app.proposals import participation
     from app.proposals.models import Proposal
+def _hearing_memo(app, revision_id, member) -> None:
+    """Two hearing responses on the proposal in revision (written as the hearing would
+    have), one of them answered by its proposer."""
+    from app.accounts.models import User
+    from app.comments import answers
+    from app.comments.models import Comment
+    from app.proposals.models import Proposal, Proposer
+    from tests.support.proposals import recount_discussion
+
+    with app.app_context():
+        now = utcnow()
+        said = [
+            Comment(proposal_id=revision_id, author_id=member.id, body=text,
+                    body_html=f"<p>{text}</p>", written_in="hearing", created_at=now)
+            for text in ("Hvad med lærlinge over 25?", "Husk de små håndværksmestre.")
+        ]  # fmt: skip
+        db.session.add_all(said)
+        db.session.commit()
+        recount_discussion(revision_id)
+        proposal = db.session.get(Proposal, revision_id)
+        author = db.session.scalar(
+            db.select(User).join(Proposer).where(Proposer.proposal_id == revision_id)
+        )
+        answers.answer(
+            author, said[0], proposal, "partly", "Delvis: **over 25** med et lavere tilskud.",
+            is_proposer=True, now=now,
+        )  # fmt: skip
+        db.session.commit()
+
+
 
     with app.app_context():
         now = utcnow()
