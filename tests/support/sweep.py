@@ -175,6 +175,12 @@ def build_world(app) -> World:
             other, made["their_commented"], "Skrevet i høringen.", now=now
         )
         made["their_commented"].state = lc.SUBMITTED
+        # A hearing response on the proposal in revision, as the hearing left it: the form
+        # its proposer answers it with.
+        revision = made["mine_revision"]
+        revision.state = lc.HEARING
+        said["c_response"] = comments.add_comment(other, revision, "Et høringssvar.", now=now)
+        revision.state = lc.REVISION
 
         _, token = accounts.issue_reset_token(
             users["citizen"].email, now=now, valid_for=timedelta(days=1)
