@@ -387,3 +387,30 @@ def test_the_memo_as_pdf(app, heard, make_proposal, tmp_path):
     assert visitor.get(f"/proposals/{draft.id}/hearing-memo.pdf").status_code == 404
     author = client_for(app, draft.author)
     assert author.get(f"/proposals/{draft.id}/hearing-memo.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("state", lc.STATES)
+def test_the_memo_rules_in_every_state(state):
+    """Who answers when, and who reads the memo when: lifecycle.py's rules as a table."""
+    for is_proposer, response in [(False, True), (True, False), (True, True)]:
+        expected = (
+            lc.NotAllowed if not is_proposer else None if state == lc.REVISION else lc.WrongState
+        )
+        if is_proposer and state == lc.REVISION and not response:
+            expected = lc.WrongState
+        try:
+            lc.check_answer(state, is_proposer=is_proposer, is_hearing_response=response)
+        except lc.Refusal as refusal:
+            assert type(refusal) is expected, (state, is_proposer, response)
+        else:
+            assert expected is None, (state, is_proposer, response)
+    assert lc.may_answer(state, is_proposer=True) == (state == lc.REVISION)
+    public = {lc.REVISION, lc.SUPPORT, lc.CATALOGUE, lc.LAPSED, lc.RETIRED, lc.WITHDRAWN}
+    for proposer, staff in [(False, False), (True, False), (False, True)]:
+        sees = lc.may_see_memo(state, had_hearing=True, is_proposer=proposer, is_secretariat=staff)
+        assert sees == (state in public or (state == lc.HEARING and (proposer or staff)))
+        assert not lc.may_see_memo(
+            state, had_hearing=False, is_proposer=proposer, is_secretariat=staff
+        )
+    with pytest.raises(lc.Invalid):
+        lc.check_verdict("maybe")
