@@ -180,20 +180,20 @@ A proposal id, a comment id and a topic id that do not exist:
    GET  /proposals/{p}.pdf                                         404  404  404  404  404
    POST /comments/{c}/like                                         403  404  404  404  404
    GET  /comments/{c}                                              404  404  404  404  404
+   POST /comments/{c}/answer verdict=adopted                       403  404  404  404  404
+   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
    POST /proposals/{p}/follow                                      403  404  404  404  404
    POST /topics/{t}/follow                                         403  404  404  404  404
 
-   POST /comments/{c}/answer verdict=adopted                       403  404  404  404  404
-   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
 A draft:
    GET  /proposals/{p}                                             404  404  404  200  200
+   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
+   GET  /proposals/{p}/hearing-memo.pdf                            404  404  404  404  404
    GET  /proposals/{p}/versions                                    404  404  404  200  200
    GET  /proposals/{p}/saves/0                                     404  404  404  200  200
    GET  /proposals/{p}/saves/7                                     404  404  404  404  404
    GET  /proposals/{p}.pdf                                         404  404  404  200  200
    GET  /catalogue                                                 200- 200- 200- 200- 200-
-   GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
-   GET  /proposals/{p}/hearing-memo.pdf                            404  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  200  200
    GET  /proposals?state=draft                                     200- 200- 200- 200+ 200+
    GET  /api/v1/proposals?state=draft                              200- 200- 200- 200+ 200+
@@ -246,12 +246,12 @@ A proposal in hearing:
    GET  /proposals/{p}/versions                                    200  200  200  200  200
    GET  /proposals/{p}/saves/0                                     404  404  404  200  200
    GET  /proposals/{p}/diff?from=1&to=1                            200  200  200  200  200
+   GET  /proposals/{p}/hearing-memo                                404  404  404  200  200
    GET  /api/v1/proposals/{p}                                      200  200  200  200  200
    GET  /proposals?state=hearing                                   200+ 200+ 200+ 200+ 200+
    GET  /feeds/proposals.atom                                      200+ 200+ 200+ 200+ 200+
    GET  /data/proposals.csv                                        200+ 200+ 200+ 200+ 200+
    GET  /proposals/{p}/edit                                        302  403  403  409  403
-   GET  /proposals/{p}/hearing-memo                                404  404  404  200  200
    POST /proposals/{p}/edit content                                403  403  403  409  403
    POST /proposals/{p}/transition to=revision                      403  403  403  403  303
    POST /proposals/{p}/transition to=withdrawn next=//evil.example/
@@ -345,6 +345,12 @@ A comment by someone else on a proposal in hearing:
    POST /comments/{c}/hide reason=Personangreb.                    403  403  403  403  303
    POST /comments/{c}/restore reason=Fejl.                         403  403  403  403  409
    POST /proposals/{p}/comments body=Et-svar. parent_id={c}        403  303  303  303  303
+   POST /comments/{c}/answer verdict=adopted                       403  403  403  409  403
+
+A hearing response by someone else on a proposal in revision:
+   GET  /proposals/{p}/hearing-memo                                200+ 200+ 200+ 200+ 200+
+   POST /comments/{c}/answer verdict=adopted text=Tak.             403  403  403  303  403
+   POST /comments/{c}/answer verdict=kanske text=Tak.              403  403  403  422  403
 
 The caller's own comment on a proposal in hearing (for a visitor, someone else's):
    POST /comments/{c}/delete                                       403  303  303  303  303
@@ -353,12 +359,6 @@ A hidden comment on a proposal in hearing:
    GET  /proposals/{p}                                             200- 200- 200- 200- 200+
    GET  /proposals/{p}?input=hearing                               200- 200- 200- 200- 200+
    POST /comments/{c}/restore reason=Fejl.                         403  403  403  403  303
-   POST /comments/{c}/answer verdict=adopted                       403  403  403  409  403
-
-A hearing response by someone else on a proposal in revision:
-   GET  /proposals/{p}/hearing-memo                                200+ 200+ 200+ 200+ 200+
-   POST /comments/{c}/answer verdict=adopted text=Tak.             403  403  403  303  403
-   POST /comments/{c}/answer verdict=kanske text=Tak.              403  403  403  422  403
    POST /comments/{c}/hide reason=Personangreb.                    403  403  403  403  409
    POST /comments/{c}/like                                         403  409  409  409  409
    POST /comments/{c}/flag reason=Personangreb.                    403  409  409  409  409
@@ -554,14 +554,6 @@ class World:
             db.session.commit()
             return {"c": comment.id, "shows": text}
 
-    def invitee(self, role: str) -> Account | None:
-        """The caller, if an invitation can be sent to them: a member, not the proposer."""
-        return self.people[role] if role in ("member", "secretariat") else None
-
-
-@pytest.fixture(scope="module")
-def world(matrix_app) -> World:
-    with matrix_app.app_context():
     def response_in_revision(self) -> dict:
         """A hearing response by a citizen, the hearing since ended by the secretariat."""
         made = self.proposal(HEARING)
@@ -574,6 +566,14 @@ def world(matrix_app) -> World:
             db.session.commit()
         return {**made, **said}
 
+    def invitee(self, role: str) -> Account | None:
+        """The caller, if an invitation can be sent to them: a member, not the proposer."""
+        return self.people[role] if role in ("member", "secretariat") else None
+
+
+@pytest.fixture(scope="module")
+def world(matrix_app) -> World:
+    with matrix_app.app_context():
         topic = Topic(name="Landdistrikter")
         db.session.add(topic)
         db.session.commit()
@@ -703,6 +703,9 @@ OBJECTS: dict[str, Build] = {
     "The caller's own comment on a proposal in hearing (for a visitor, someone else's)": (
         _comment(own=True)
     ),
+    "A hearing response by someone else on a proposal in revision": (
+        lambda world, role: world.response_in_revision()
+    ),
     "A hidden comment on a proposal in hearing": _comment(hide=True),
     "The caller's own comment on a proposal in hearing, hidden (for a visitor, someone else's)": (
         _comment(own=True, hide=True)
@@ -710,9 +713,6 @@ OBJECTS: dict[str, Build] = {
     "A comment written in the hearing of a proposal since withdrawn": _comment(withdraw=True),
     "The caller's own comment on a proposal since withdrawn (for a visitor, someone else's)": (
         _comment(own=True, withdraw=True)
-    ),
-    "A hearing response by someone else on a proposal in revision": (
-        lambda world, role: world.response_in_revision()
     ),
 }
 

@@ -84,10 +84,10 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
     member = make_user("member", name="Skrivende Medlem")
     seeking = make_proposal(lc.SUPPORT, title="Styrket psykiatri for unge")
     _discuss(app, hearing.id, catalogue.id, seeking.id, member, secretary)
+    _hearing_memo(app, revision.id, member)
     return [
         ("proposal seeking support, to a member", member, f"/proposals/{seeking.id}"),
         ("proposal seeking support, to its author", seeking.author, f"/proposals/{seeking.id}"),
-    _hearing_memo(app, revision.id, member)
         ("discussion, to the secretariat", secretary, f"/proposals/{hearing.id}"),
         ("discussion, to a member", member, f"/proposals/{hearing.id}"),
         ("hearing responses only", None, f"/proposals/{hearing.id}?input=hearing"),
@@ -103,6 +103,8 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
         ("edit form", revision.author, f"/proposals/{revision.id}/edit"),
         ("versions", None, f"/proposals/{revision.id}/versions"),
         ("diff", None, f"/proposals/{revision.id}/diff?from=1&to=2"),
+        ("hearing memo", None, f"/proposals/{revision.id}/hearing-memo"),
+        ("hearing memo, to its author", revision.author, f"/proposals/{revision.id}/hearing-memo"),
     ]
 
 
@@ -110,16 +112,6 @@ def refused_proposal_form(topic_id: int) -> tuple[str, dict]:
     return ("/proposals/new", {"title": "Kort", "summary": "", "body": "", "topic": str(topic_id)})
 
 
-def _discuss(app, hearing_id, catalogue_id, seeking_id, member, secretary) -> None:
-        ("hearing memo", None, f"/proposals/{revision.id}/hearing-memo"),
-        ("hearing memo, to its author", revision.author, f"/proposals/{revision.id}/hearing-memo"),
-    """Comments in every condition, likes, a support and stances over several days."""
-    from datetime import timedelta
-
-    from app.accounts.models import User
-    from app.comments import services as comments
-    from app.proposals import participation
-    from app.proposals.models import Proposal
 def _hearing_memo(app, revision_id, member) -> None:
     """Two hearing responses on the proposal in revision (written as the hearing would
     have), one of them answered by its proposer."""
@@ -150,6 +142,14 @@ def _hearing_memo(app, revision_id, member) -> None:
         db.session.commit()
 
 
+def _discuss(app, hearing_id, catalogue_id, seeking_id, member, secretary) -> None:
+    """Comments in every condition, likes, a support and stances over several days."""
+    from datetime import timedelta
+
+    from app.accounts.models import User
+    from app.comments import services as comments
+    from app.proposals import participation
+    from app.proposals.models import Proposal
 
     with app.app_context():
         now = utcnow()
