@@ -19,6 +19,7 @@ VISITOR_PAGES = {
     "not found": "/no-such-page",
     "method not allowed": "/logout",
     "open data": "/data",
+    "political catalogue, empty": "/catalogue",
 }
 
 # Forms sent with bad input: the page that explains what to correct.
@@ -49,6 +50,8 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
     submitted = make_proposal(lc.SUBMITTED, title="Et sundhedshus i hver kommune")
     catalogue = make_proposal(lc.SUPPORT, title="Firedages arbejdsuge")
     draft = make_proposal(lc.DRAFT, title="Gratis frugt i skolen")
+    # A draft with similar public proposals, shown to its proposer.
+    alike = make_proposal(lc.DRAFT, title="Endnu bedre busser")
     invited = make_user("member", name="Inviteret Medlem")
     with app.app_context():
         author = db.session.get(User, revision.author.id)
@@ -93,7 +96,12 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
         ("hearing responses only", None, f"/proposals/{hearing.id}?input=hearing"),
         ("catalogue proposal with stances, to a member", member, f"/proposals/{catalogue.id}"),
         ("proposal list", None, "/proposals"),
+        ("political catalogue", None, "/catalogue"),
+        ("political catalogue on a topic, to a member", member, "/catalogue?topic=Landdistrikter"),
         ("proposal list, nothing found", None, "/proposals?state=hearing&q=ingenting"),
+        ("search results with snippets", None, "/proposals?q=busser+landsby*"),
+        ("search of stop words only", None, "/proposals?q=og+i&sort=newest"),
+        ("draft with similar proposals, to its proposer", alike.author, f"/proposals/{alike.id}"),
         ("proposal in hearing", None, f"/proposals/{hearing.id}"),
         ("proposal in revision, to its author", revision.author, f"/proposals/{revision.id}"),
         ("submitted proposal, to the secretariat", secretary, f"/proposals/{submitted.id}"),
