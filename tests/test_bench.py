@@ -230,3 +230,30 @@ def test_search_bench_times_every_search(tmp_path):
     assert report["list, q=busser (common)"]["found"] > 0
     assert all(figure["median_ms"] > 0 for figure in report.values())
     assert "| API, q=cykel* (prefix) |" in result.stdout
+
+
+def test_pdf_bench_times_the_catalogue_and_a_proposal(tmp_path):
+    """bench/pdf on SQLite with three proposals (the PostgreSQL run leaves it to this one)."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        import pytest
+
+        pytest.skip("bench/pdf makes a database of its own; the SQLite run checks it")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    figures = tmp_path / "pdf.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "pdf"), "--proposals", "3", "--repeat", "1"]
+        + ["--json", str(figures)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(figures.read_text())
+    assert report["proposals"] == 3
+    for name in ("proposal_pdf", "catalogue_pdf"):
+        assert report[name]["median_s"] > 0 and report[name]["bytes"] > 0, name
+    if shutil.which("pdftotext"):
+        assert report["catalogue_pdf"]["pages"] >= 2 + 3  # cover, contents, a page each
+    assert report["catalogue_pdf"]["rss_peak_mib"] >= report["catalogue_pdf"]["rss_before_mib"]
+    assert "| the catalogue's PDF |" in result.stdout

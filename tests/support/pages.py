@@ -19,6 +19,7 @@ VISITOR_PAGES = {
     "not found": "/no-such-page",
     "method not allowed": "/logout",
     "open data": "/data",
+    "political catalogue, empty": "/catalogue",
 }
 
 # Forms sent with bad input: the page that explains what to correct.
@@ -95,6 +96,8 @@ def proposal_pages(app, make_proposal, make_user, secretary) -> list[tuple[str, 
         ("hearing responses only", None, f"/proposals/{hearing.id}?input=hearing"),
         ("catalogue proposal with stances, to a member", member, f"/proposals/{catalogue.id}"),
         ("proposal list", None, "/proposals"),
+        ("political catalogue", None, "/catalogue"),
+        ("political catalogue on a topic, to a member", member, "/catalogue?topic=Landdistrikter"),
         ("proposal list, nothing found", None, "/proposals?state=hearing&q=ingenting"),
         ("search results with snippets", None, "/proposals?q=busser+landsby*"),
         ("search of stop words only", None, "/proposals?q=og+i&sort=newest"),
