@@ -209,6 +209,29 @@ def test_notify_reaches_every_follower_and_delivers_each_mail_once(empty_databas
     assert "| outcome POST" in result.stdout and "digest run" in result.stdout
 
 
+def test_opendata_streams_every_file_and_reads_the_worker_memory(empty_database, tmp_path):
+    figures = tmp_path / "figures.json"
+    env = {**os.environ, "DATABASE_URL": empty_database("benchopendata")}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "opendata"), "--scale", "0.001"]
+        + ["--rounds", "1", "--json", str(figures)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(figures.read_text())
+    files = [f["file"] for f in report["figures"]]
+    assert files == ["proposals.csv", "events.csv", "support-daily.csv", "stances-daily.csv"]
+    proposals = report["figures"][0]
+    assert proposals["rows"] == report["public_proposals"] > 0
+    for figure in report["figures"]:
+        assert figure["seconds"] > 0 and figure["rss_before_mib"] > 0, figure
+        assert figure["rss_peak_mib"] is None or figure["rss_peak_mib"] >= figure["rss_after_mib"]
+    assert "| proposals.csv |" in result.stdout
+
+
 def test_search_bench_times_every_search(tmp_path):
     """bench/search on SQLite at a tiny scale (the PostgreSQL run leaves it to this one)."""
     if os.environ.get("TEST_DATABASE_URL"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 from app.accounts.models import User
 from app.database import utcnow
@@ -16,6 +17,7 @@ from app.opendata.files import FILES, cell
 from app.proposals import lifecycle as lc
 from app.proposals import participation
 from app.proposals.models import Proposal, Proposer, StanceDay, Support
+from app.proposals.participation import LOCAL_TIME
 from tests.support.proposals import add_proposer, force
 
 COLUMNS = {
@@ -59,6 +61,7 @@ def test_the_files_say_what_the_api_says_and_nothing_private(
     plus = make_user("member", name="+Bo Plus")
     gone = make_user("member", name="Gurli Gone")
     backer = make_user("member", name="Bente Bakker")
+    early = make_user("member", name="Erik Tidlig")
     seeking = make_proposal(lc.SUPPORT, author=hacker, title="=SUM(A1:A9) busser på landet")
     heard = make_proposal(lc.HEARING, title="Flere lærepladser i små virksomheder")
     voted = make_proposal(lc.SUPPORT, title="Firedages arbejdsuge i kommunerne")
@@ -70,9 +73,10 @@ def test_the_files_say_what_the_api_says_and_nothing_private(
         add_proposer(heard.id, gone.id)
         # As app.accounts.erasure leaves a deleted proposer.
         db.session.get(Proposer, _proposer_row(heard.id, gone.id)).user_id = None
-        participation.add_support(
-            db.session.get(User, backer.id), db.session.get(Proposal, seeking.id), now=now
-        )
+        for member, at in ((early, now - timedelta(days=2)), (backer, now)):
+            participation.add_support(
+                db.session.get(User, member.id), db.session.get(Proposal, seeking.id), now=at
+            )
         participation.set_stance(
             db.session.get(User, backer.id), db.session.get(Proposal, voted.id), "for", now=now
         )
@@ -145,14 +149,16 @@ def test_the_files_say_what_the_api_says_and_nothing_private(
     assert by_id[seeking.id]["title"] == "'=SUM(A1:A9) busser på landet"
     assert by_id[seeking.id]["proposers"] == "'@Anna Hacker; '+Bo Plus"
     assert by_id[heard.id]["proposers"].endswith("; Slettet bruger")
-    assert by_id[seeking.id]["support_count"] == "1" and by_id[seeking.id]["support_threshold"]
+    assert by_id[seeking.id]["support_count"] == "2" and by_id[seeking.id]["support_threshold"]
     assert by_id[heard.id]["support_threshold"] == by_id[heard.id]["support_deadline"] == ""
     assert by_id[seeking.id]["url"] == f"{app.config['PUBLIC_URL']}/proposals/{seeking.id}"
     assert any(e["actor"] == "Karen Holm" for e in events)
 
     supports, _ = read(client, "support-daily.csv")
-    assert [(int(r["proposal_id"]), r["supports"], r["support_total"]) for r in supports] == [
-        (seeking.id, "1", "1")
+    days = [(now - timedelta(days=2)).astimezone(LOCAL_TIME), now.astimezone(LOCAL_TIME)]
+    assert [tuple(r.values()) for r in supports] == [
+        (str(seeking.id), days[0].date().isoformat(), "1", "1"),
+        (str(seeking.id), days[1].date().isoformat(), "1", "2"),
     ]
     stances, _ = read(client, "stances-daily.csv")
     assert [(int(r["proposal_id"]), r["stance_for"], r["stance_against"]) for r in stances] == [
@@ -184,6 +190,7 @@ def test_a_harvester_asks_whether_anything_changed(app, client, make_proposal, m
     force(app, voted.id, state=lc.CATALOGUE)
     backer = make_user("member")
     first = client.get("/data/proposals.csv")
+    assert first.get_data()  # a streamed answer is read to its end, as a harvester does
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert (
         "public" in first.headers["Cache-Control"] and "max-age" in first.headers["Cache-Control"]
@@ -195,7 +202,7 @@ def test_a_harvester_asks_whether_anything_changed(app, client, make_proposal, m
 
     def changed(what: str, previous: str) -> str:
         response = client.get("/data/proposals.csv", headers={"If-None-Match": previous})
-        assert response.status_code == 200, what
+        assert response.status_code == 200 and response.get_data(), what
         assert response.headers["ETag"] != previous, what
         return response.headers["ETag"]
 
@@ -205,7 +212,12 @@ def test_a_harvester_asks_whether_anything_changed(app, client, make_proposal, m
         participation.add_support(member, db.session.get(Proposal, seeking.id), now=later)
         db.session.commit()
     etag = changed("a support", etag)
-    assert client.get("/data/proposals.csv").headers["Last-Modified"] != modified
+    newer_answer = client.get("/data/proposals.csv")
+    newer = newer_answer.headers["Last-Modified"]
+    newer_answer.get_data()
+    assert parsedate_to_datetime(newer) > parsedate_to_datetime(modified)
+    stale = client.get("/data/proposals.csv", headers={"If-Modified-Since": modified})
+    assert stale.status_code == 200 and stale.get_data()
     with app.app_context():
         participation.set_stance(
             db.session.get(User, backer.id), db.session.get(Proposal, voted.id), "for", now=later
@@ -232,7 +244,8 @@ def test_a_harvester_asks_whether_anything_changed(app, client, make_proposal, m
         author.name = "Et nyt navn"
         db.session.commit()
     etag = changed("a proposer's new name", etag)
-    assert client.get("/data/stances-daily.csv", headers={"If-None-Match": etag}).status_code == 200
+    stances = client.get("/data/stances-daily.csv", headers={"If-None-Match": etag})
+    assert stances.status_code == 200 and stances.get_data()
 
 
 def test_the_queries_are_a_fixed_number_per_batch(app, client, make_proposal, count_queries):

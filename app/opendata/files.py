@@ -17,16 +17,18 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from threading import Lock
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, case, cast, func, or_, select
+from sqlalchemy import BigInteger, case, cast, func, literal, select
 
 from app.accounts import erasure
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.database import utcnow
 from app.extensions import db
 from app.i18n import DEFAULT_LANGUAGE, iso, spoken_languages
 from app.proposals import lifecycle as lc
@@ -34,7 +36,6 @@ from app.proposals.models import (
     Proposal,
     ProposalLike,
     Proposer,
-    Stance,
     StanceDay,
     Support,
     Topic,
@@ -91,8 +92,17 @@ def _batches(statement, batch: int) -> Iterator[list]:
         result.close()
 
 
+def _proposal_url():
+    """public_url for a proposal's page, built once: a route build per row cost more than
+    the rest of the row."""
+    marker = 2**31 - 1  # the largest id a route takes
+    before, after = public_url("proposals.detail", proposal_id=marker).split(str(marker))
+    return lambda proposal_id: f"{before}{proposal_id}{after}"
+
+
 def proposal_rows(batch: int) -> Iterator[list]:
     deleted = _deleted_name()
+    url = _proposal_url()
     statement = (
         select(
             Proposal.id,
@@ -130,7 +140,7 @@ def proposal_rows(batch: int) -> Iterator[list]:
             seeking = p.support_threshold is not None
             yield [
                 p.id,
-                public_url("proposals.detail", proposal_id=p.id),
+                url(p.id),
                 cell(p.title),
                 cell(p.summary),
                 p.state,
@@ -177,28 +187,40 @@ def event_rows(batch: int) -> Iterator[list]:
             yield [e.proposal_id, e.from_state or "", e.to_state, actor, cell(e.reason), iso(e.at)]
 
 
+def _utc_hour(column):
+    """The hour of a time as text, 'YYYY-MM-DD HH' in UTC, computed by the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.substr(column, 1, 13)  # SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS…'
+
+
 def support_day_rows(batch: int) -> Iterator[list]:
-    """New supports per proposal and day (Danish time), with the running total: grouped
-    as the rows stream by, so that only the current day is held."""
+    """New supports per proposal and day (Danish time), with the running total. The
+    database counts them per UTC hour (Danish time is a whole number of hours from UTC,
+    so an hour lies within one Danish day); the hours are summed into days as they
+    stream by, holding only the current day."""
+    hour = _utc_hour(Support.created_at)
     statement = (
-        select(Support.proposal_id, Support.created_at)
+        select(Support.proposal_id, hour, func.count())
         .join(Proposal, Proposal.id == Support.proposal_id)
         .where(_public())
-        .order_by(Support.proposal_id, Support.created_at, Support.id)
+        .group_by(Support.proposal_id, hour)
+        .order_by(Support.proposal_id, hour)
     )
     current = None  # (proposal_id, day)
     new = total = 0
     for rows in _batches(statement, batch):
-        for proposal_id, created_at in rows:
-            key = (proposal_id, created_at.astimezone(LOCAL_TIME).date())
+        for proposal_id, utc_hour, count in rows:
+            at = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            key = (proposal_id, at.astimezone(LOCAL_TIME).date())
             if key != current:
                 if current is not None:
                     yield [current[0], current[1].isoformat(), new, total]
                 if current is None or current[0] != proposal_id:
                     total = 0
                 current, new = key, 0
-            new += 1
-            total += 1
+            new += count
+            total += count
     if current is not None:
         yield [current[0], current[1].isoformat(), new, total]
 
@@ -375,19 +397,35 @@ def _weighted(counter):
     return func.coalesce(func.sum(cast(Proposal.id, BigInteger) * counter), 0)
 
 
+def _names(user_id, order):
+    """Every name that `user_id` points at, as one value: their md5 on PostgreSQL, the
+    names joined on SQLite (which has no md5; the caller hashes them)."""
+    names = select(User.name).select_from(user_id.class_).join(User, User.id == user_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        joined = func.string_agg(User.name, aggregate_order_by(literal("|"), order))
+        return names.with_only_columns(func.md5(joined)).scalar_subquery()
+    ordered = names.add_columns(order).order_by(order).subquery()
+    return select(func.group_concat(ordered.c.name, "|")).scalar_subquery()
+
+
 @dataclass(frozen=True)
 class Version:
     etag: str
-    last_modified: datetime | None
+    last_modified: datetime
 
 
 def version() -> Version:
-    """A validator of everything the four files show, from one aggregate query over the
-    tables they read (counts, sums, weighted sums, newest ids and times: counters change
-    without any time being stamped) and the names the files show (a rename stamps
-    nothing either). Last-Modified is the newest time stamped on any of it; the ETag is
-    the exact validator."""
-    public = _public()
+    """A validator of everything the four files show: one aggregate query over what the
+    files read, every part of it served by an index or a small table (counts, sums and
+    id-weighted sums of the counters, which change without any time being stamped; the
+    newest ids of the rows counted), and the names the files show (a rename stamps nothing
+    either).
+
+    Last-Modified is when this process first saw the current version (never before the
+    change itself): a support withdrawn, a stance changed or a name corrected has no time
+    of its own to give, and an older date would answer 304 to a file that changed."""
     facts = db.session.execute(
         select(
             func.count(),
@@ -415,37 +453,35 @@ def version() -> Version:
             _scalar(func.max(TransitionEvent.id)),
             _scalar(func.count(TransitionEvent.actor_id)),
             _scalar(func.sum(case((TransitionEvent.actor_erased, 1), else_=0))),
-            _scalar(func.max(TransitionEvent.at)),
-            _scalar(func.count(Support.id)),
+            # Big tables: only their newest id, read from the primary key. A support
+            # withdrawn, a like taken back or a comment hidden shows in the counters.
             _scalar(func.max(Support.id)),
-            _scalar(func.max(Support.created_at)),
-            _scalar(func.count(Stance.id)),
-            _scalar(func.max(Stance.updated_at)),
-            _scalar(func.count(StanceDay.id)),
             _scalar(func.max(StanceDay.id)),
             _scalar(func.max(ProposalLike.id)),
-            _scalar(func.max(ProposalLike.created_at)),
             _scalar(func.max(Comment.id)),
-            _scalar(func.max(Comment.created_at)),
-        ).where(public)
+            # The names shown, which a rename changes without a trace elsewhere.
+            _names(Proposer.user_id, Proposer.id),
+            _names(TransitionEvent.actor_id, TransitionEvent.id),
+        ).where(_public())
     ).one()
     digest = hashlib.sha256(repr(tuple(facts)).encode())
-    # The names shown: every proposer's and every actor's (a superset is fine).
-    shown = (
-        select(User.id, User.name)
-        .where(
-            or_(
-                User.id.in_(select(Proposer.user_id).where(Proposer.user_id.is_not(None))),
-                User.id.in_(
-                    select(TransitionEvent.actor_id).where(TransitionEvent.actor_id.is_not(None))
-                ),
-            )
-        )
-        .order_by(User.id)
-    )
-    for rows in _batches(shown, DEFAULT_BATCH * 10):
-        digest.update(repr(rows).encode())
     digest.update(_deleted_name().encode())
-    stamped = [facts[2], facts[3], facts[25], facts[28], facts[30], facts[34], facts[36]]
-    times = [t for t in stamped if isinstance(t, datetime)]
-    return Version(digest.hexdigest()[:32], max(times) if times else None)
+    tag = digest.hexdigest()[:32]
+    return Version(tag, _first_seen(tag))
+
+
+_LAST: list = [None, None]  # the version this process saw last, and its date
+_LAST_LOCK = Lock()
+
+
+def _first_seen(tag: str) -> datetime:
+    """The whole second after this process saw `tag` take over from another version, and
+    later than that version's date: HTTP dates have seconds only, and two versions within
+    one second (or a version coming back after another) must still have two dates."""
+    with _LAST_LOCK:
+        if _LAST[0] != tag:
+            stamp = utcnow().replace(microsecond=0) + timedelta(seconds=1)
+            if _LAST[1] is not None:
+                stamp = max(stamp, _LAST[1] + timedelta(seconds=1))
+            _LAST[:] = [tag, stamp]
+        return _LAST[1]
