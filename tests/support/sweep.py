@@ -38,6 +38,8 @@ PASSWORD = "correct horse battery"
 ROLES = ("visitor", "proposer", "secretary")
 # Pages whose links lead nowhere a form lives.
 NOT_CRAWLED = ("/static/", "/api/", "/feeds/", "/healthz")
+# Files, not pages: no forms in them, and a PDF is slow to make.
+NOT_CRAWLED_KINDS = (".pdf", ".csv")
 
 
 # --- the world ---------------------------------------------------------------------------
@@ -400,7 +402,7 @@ def crawl(client, seeds: tuple[str, ...] = ("/",), limit: int = 300):
     while queue and len(seen) < limit:
         url = queue.pop(0)
         path = urlsplit(url).path
-        if path in seen or path.startswith(NOT_CRAWLED):
+        if path in seen or path.startswith(NOT_CRAWLED) or path.endswith(NOT_CRAWLED_KINDS):
             continue
         seen.add(path)
         response = client.get(url)
