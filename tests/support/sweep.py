@@ -516,7 +516,10 @@ def discover() -> Discovery:
                 }
             )
             with app.app_context():
-                db.create_all()
+                # Through the migrations: the search index (SQLite's FTS5) is made only there.
+                import flask_migrate
+
+                flask_migrate.upgrade()
             try:
                 return discover_in(app, build_world(app))
             finally:
