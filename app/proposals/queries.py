@@ -29,7 +29,7 @@ from app.search import engine as search_engine
 from app.search import query as search_query
 from app.search import snippets as search_snippets
 from app.secretariat.models import AuditEntry
-from app.text import whole_number, without_forbidden_characters
+from app.text import has_forbidden_characters, whole_number, without_forbidden_characters
 
 PAGE_SIZE = 20
 
@@ -150,9 +150,7 @@ def load_detail(page: ProposalPage) -> ProposalPage:
             select(AuditEntry)
             .options(joinedload(AuditEntry.actor))
             .where(
-                AuditEntry.proposal_id == proposal.id,
-                # The secretariat's moderation, and the proposers' answers in the hearing memo.
-                AuditEntry.action.in_(("hide", "restore", "answer")),
+                AuditEntry.proposal_id == proposal.id, AuditEntry.action.in_(("hide", "restore"))
             )
             .order_by(AuditEntry.at)
         ).all()
@@ -353,6 +351,16 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
     statement = select(Proposal).options(*(SEARCH_OPTIONS if query else LIST_OPTIONS))
     order = [Proposal.state_changed_at.desc(), Proposal.id.desc()]
     found = search_engine.search(query) if query else None
+    if found is not None and found.dialect == "sqlite" and filters.by_relevance:
+        # Counted and ranked over the FTS table and the ids the user may see (from an
+        # index): a common word's thousands of hits are never read as rows.
+        ids = _visible_ids(user, conditions)
+        total = found.count_among(ids)
+        offset = (filters.page - 1) * page_size
+        rows = db.session.scalars(
+            found.best_among(ids, SEARCH_OPTIONS, limit=page_size, offset=offset)
+        ).all()
+        return _with_snippets(query, rows, total, filters.page, page_size)
     total = _count_visible(user, conditions + ([found.condition] if found else []))
     if found and filters.by_relevance:
         # The ranked join picks the hits itself.
@@ -366,6 +374,10 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
         .limit(page_size)
         .offset((filters.page - 1) * page_size)
     ).all()
+    return _with_snippets(query, rows, total, filters.page, page_size)
+
+
+def _with_snippets(query, rows, total: int, page: int, page_size: int) -> ProposalList:
     pages = max(1, -(-total // page_size))
     snippets = {}
     if query:
@@ -375,7 +387,19 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
             )
             for p in rows
         }
-    return ProposalList(list(rows), total, filters.page, pages, query, snippets)
+    return ProposalList(list(rows), total, page, pages, query, snippets)
+
+
+def _visible_ids(user, conditions: list):
+    """A SELECT of the ids of the proposals meeting `conditions` the user may see, each
+    part answerable from an index (as in _count_visible)."""
+    viewer = _user(user)
+    if viewer is None or viewer.is_secretariat:
+        return select(Proposal.id).where(visible_to(user), *conditions)
+    return union(
+        select(Proposal.id).where(_public(), *conditions),
+        select(Proposal.id).where(~_public(), _their_own(viewer), *conditions),
+    )
 
 
 def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:
@@ -400,7 +424,7 @@ def topics(*, include_retired: bool = False) -> list[Topic]:
 def find_topic(value: str | None, *, include_retired: bool = True) -> Topic | None:
     """A topic named by its id or its name (as a form or a query string may give it)."""
     value = (value or "").strip()
-    if not value:
+    if not value or has_forbidden_characters(value):  # no name holds one (PostgreSQL: no NUL)
         return None
     if value.isascii() and value.isdigit():
         number = whole_number(value)

@@ -50,10 +50,42 @@ class Search:
     dialect: str
     match: object = None
 
+    def count_among(self, ids) -> int:
+        """SQLite: how many hits are among `ids` (a SELECT of proposal ids), answered from
+        the FTS table and the ids' index without reading a proposal's (wide) row."""
+        return db.session.scalar(
+            select(func.count()).select_from(FTS).where(self.match, _rowid_in(ids))
+        )
+
+    def best_among(self, ids, options, *, limit: int, offset: int):
+        """SQLite: a SELECT of the proposals of one page of the best hits among `ids`, ties
+        by the newest first: ranked over the FTS table alone, so that only the rows shown are
+        read."""
+        top = (
+            select(FTS.c.rowid.label("rowid"), self.order.label("score"))
+            .where(self.match, _rowid_in(ids))
+            .order_by(self.order, FTS.c.rowid.desc())
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        return (
+            select(Proposal)
+            .options(*options)
+            .join(top, top.c.rowid == Proposal.id)
+            .order_by(top.c.score, Proposal.id.desc())
+        )
+
     def ranked(self, statement):
         if self.dialect == "sqlite":
             return statement.join(FTS, FTS.c.rowid == Proposal.id).where(self.match)
         return statement.where(self.condition)
+
+
+def _rowid_in(ids):
+    """`rowid IN (ids)` that FTS5 is not given: handed to the virtual table, it would run the
+    full-text query once for each id."""
+    return (FTS.c.rowid + 0).in_(ids)
 
 
 def search(query: Query, *, any_term: bool = False) -> Search:
