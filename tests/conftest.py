@@ -85,7 +85,8 @@ def empty_database(tmp_path_factory, worker_id):
 
     def make(label: str) -> str:
         if TEST_DATABASE_URL:
-            name = f"{make_url(TEST_DATABASE_URL).database}_{worker_id}_{label}"
+            # With the process's id: two runs at once on one server keep to their own.
+            name = f"{make_url(TEST_DATABASE_URL).database}_{worker_id}_{os.getpid()}_{label}"
             created.append(name)
             return create_postgres_database(TEST_DATABASE_URL, name)
         return f"sqlite:///{tmp_path_factory.mktemp(label) / 'forslag.db'}"
