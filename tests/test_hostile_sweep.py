@@ -5,13 +5,16 @@ While pytest collects, tests/support/sweep.py crawls the app from / as a visitor
 and the secretariat and reads every <form> with html.parser. Forms that differ only in the
 ids of their action are one form, and so are forms that look alike (the same fields and
 labels) wherever they post: a new proposal and an existing one are written in one form, swept
-once at /proposals/new. Each distinct field gets the naughty strings (one of each makeup:
-206 of the 485; tests/comments sends all of them), a 1 MB value and no value at all, with
-the other fields valid. Never a 5xx; a refusal is a Danish page with a
-message and changes nothing; an accepted value is shown back escaped where the app shows it,
-and nothing saved before is lost. After each accepted submission the world is put back
-(keeping only the rows a final look at a list needs), so every string meets the same world;
-the database is read only when the app's SQL wrote something.
+once at /proposals/new. Of the naughty strings, one of each makeup (206 of the 485;
+tests/comments sends all of them) is sent to a field of each kind (text, textarea, hidden,
+select, id …): every field gets the 23 that between them hold every part of a makeup twice,
+and its share of the others, dealt out among the fields of its kind; and a 1 MB value, a
+NUL, bytes that are not UTF-8 and no value at all, with the other fields valid. Never a 5xx;
+a refusal is a Danish page with a message and changes nothing; an accepted value is shown
+back escaped where the app shows it, and nothing saved before is lost. After each accepted
+submission the world is put back (keeping only the rows a final look at a list needs), so
+every string meets the same world; the database is read only when the app's SQL wrote
+something.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from app.extensions import db
 from app.proposals.forms import parse_moment
 from app.text import without_forbidden_characters
 from tests.support import sweep
-from tests.support.naughty import distinct_naughty_strings
+from tests.support.naughty import covering_naughty_strings, distinct_naughty_strings
 
 DISCOVERY = sweep.discover()
 FORMS = DISCOVERY.forms
@@ -60,16 +63,40 @@ EDGES = {
 }
 
 
-def hostile_values(world, field) -> list[tuple[str, str | bytes | list | None]]:
+def kind_of(field) -> str:
+    """What a field is, as hostile values go: its input's type, or "number" for an id."""
+    return "number" if any(o.isdigit() for o in (field.default, *field.options)) else field.kind
+
+
+# Every field gets the naughty strings that between them hold every part of every makeup;
+# the other distinct strings are dealt out among the fields of each kind, so that each of
+# them still meets a text field, a textarea, a hidden field, a select … of some form.
+NAUGHTY = distinct_naughty_strings()
+CORE = covering_naughty_strings()
+DEALT = [i for i, text in enumerate(NAUGHTY) if text not in CORE]
+PEERS: dict[str, list[tuple]] = {}
+for _form, _name in FIELDS:
+    PEERS.setdefault(kind_of(_form.field(_name)), []).append((_form, _name))
+
+
+def naughty_for(found, name) -> list[int]:
+    """The indexes in NAUGHTY of the strings `name` of the form `found` gets."""
+    peers = PEERS[kind_of(found.field(name))]
+    dealt = DEALT[peers.index((found, name)) :: len(peers)]
+    return sorted([NAUGHTY.index(text) for text in CORE] + dealt)
+
+
+def hostile_values(world, field, naughty: list[int]) -> list[tuple[str, str | bytes | list | None]]:
     """(label, value) for `field`; None stands for leaving it out."""
-    values = [(f"naughty string #{i}", s) for i, s in enumerate(distinct_naughty_strings())]
+    values = [(f"naughty string #{i}", NAUGHTY[i]) for i in naughty]
     values += [
         ("1 MB", MEGABYTE),
         ("bytes that are not UTF-8", b"\xff\xfe\xc3\x28 \xed\xa0\x80"),
+        ("a NUL character", "a\x00b"),
         ("sent twice", ["Første", "Anden"]),
         ("missing", None),
     ]
-    kind = "number" if any(o.isdigit() for o in (field.default, *field.options)) else field.kind
+    kind = kind_of(field)
     values += [(f"edge {value}", value) for value in EDGES.get(kind, [])]
     if kind == "number":  # an id: also those of what this user may not see
         foreign = [key for keys in sweep.FOREIGN.values() for key in keys]
@@ -280,7 +307,8 @@ def test_hostile_values_in_every_field(site, found, name):
     form = browser.find(found)
     shown = SHOWN.get((found.endpoint, name))
     problems, pending = [], []
-    for i, (label, value) in enumerate(hostile_values(site.world, form.field(name))):
+    values = hostile_values(site.world, form.field(name), naughty_for(found, name))
+    for i, (label, value) in enumerate(values):
         data = sweep.valid_data(form, site.world, serial=i)
         if value is None:
             data.pop(name, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from functools import cache
 
 from tests.support import NODE_MODULES, require
@@ -64,3 +65,36 @@ def distinct_naughty_strings() -> tuple[str, ...]:
             seen.add(makeup)
             strings.append(text)
     return tuple(strings)
+
+
+def _parts(text: str) -> set[tuple]:
+    """A string's makeup taken apart: each kind of character, each meaningful punctuation
+    mark, its length and whitespace at either end, one by one."""
+    categories, meaningful, size, leading, trailing = _makeup(text)
+    return (
+        {("category", c) for c in categories}
+        | {("mark", c) for c in meaningful}
+        | {("size", size), ("leading space", leading), ("trailing space", trailing)}
+    )
+
+
+@cache
+def covering_naughty_strings(times: int = 2) -> tuple[str, ...]:
+    """Few distinct naughty strings that between them hold every part of every makeup (each
+    kind of character, each meaningful mark, each length, whitespace at either end or not)
+    at least `times` times, chosen greedily: 23 for twice. A sweep sends these to every
+    field and deals the other distinct strings out among the fields of each kind."""
+    strings = distinct_naughty_strings()
+    held = Counter(part for text in strings for part in _parts(text))
+    wanted = {part: min(times, n) for part, n in held.items()}
+    chosen: list[str] = []
+    while any(wanted.values()):
+        best = max(
+            (text for text in strings if text not in chosen),
+            key=lambda text: (sum(wanted.get(part, 0) > 0 for part in _parts(text)), -len(text)),
+        )
+        chosen.append(best)
+        for part in _parts(best):
+            if wanted.get(part, 0) > 0:
+                wanted[part] -= 1
+    return tuple(chosen)
