@@ -330,6 +330,8 @@ LIST_DEFERRED = (
 )
 # Built once: a loader option costs more to make than the query it shapes.
 LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
+# Above this many hits, SQLite's search is ranked and counted without reading their rows.
+MANY_HITS = 500
 # A search's rows load the texts their snippets come from.
 SNIPPET_TEXTS = (Proposal.body, Proposal.drawbacks, Proposal.organisations)
 SEARCH_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED if column not in SNIPPET_TEXTS)
@@ -351,9 +353,15 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
     statement = select(Proposal).options(*(SEARCH_OPTIONS if query else LIST_OPTIONS))
     order = [Proposal.state_changed_at.desc(), Proposal.id.desc()]
     found = search_engine.search(query) if query else None
-    if found is not None and found.dialect == "sqlite" and filters.by_relevance:
+    if (
+        found is not None
+        and found.dialect == "sqlite"
+        and filters.by_relevance
+        and found.hits() > MANY_HITS
+    ):
         # Counted and ranked over the FTS table and the ids the user may see (from an
-        # index): a common word's thousands of hits are never read as rows.
+        # index): a common word's thousands of hits are never read as rows. A few hits are
+        # cheaper read as rows than the ids of every proposal are listed.
         ids = _visible_ids(user, conditions)
         total = found.count_among(ids)
         offset = (filters.page - 1) * page_size

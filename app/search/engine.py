@@ -50,11 +50,15 @@ class Search:
     dialect: str
     match: object = None
 
+    def hits(self) -> int:
+        """SQLite: how many proposals match, whoever may see them, from the FTS table alone."""
+        return db.session.scalar(select(func.count()).select_from(FTS).where(self.match))
+
     def count_among(self, ids) -> int:
         """SQLite: how many hits are among `ids` (a SELECT of proposal ids), answered from
         the FTS table and the ids' index without reading a proposal's (wide) row."""
         return db.session.scalar(
-            select(func.count()).select_from(FTS).where(self.match, _rowid_in(ids))
+            select(func.count()).select_from(FTS).where(self.match, rowid_in(ids))
         )
 
     def best_among(self, ids, options, *, limit: int, offset: int):
@@ -63,7 +67,7 @@ class Search:
         read."""
         top = (
             select(FTS.c.rowid.label("rowid"), self.order.label("score"))
-            .where(self.match, _rowid_in(ids))
+            .where(self.match, rowid_in(ids))
             .order_by(self.order, FTS.c.rowid.desc())
             .limit(limit)
             .offset(offset)
@@ -82,7 +86,7 @@ class Search:
         return statement.where(self.condition)
 
 
-def _rowid_in(ids):
+def rowid_in(ids):
     """`rowid IN (ids)` that FTS5 is not given: handed to the virtual table, it would run the
     full-text query once for each id."""
     return (FTS.c.rowid + 0).in_(ids)

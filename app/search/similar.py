@@ -35,14 +35,33 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
             continue
         found = engine.search(query, any_term=True)
         columns = (Proposal.id, Proposal.title, Proposal.state, Proposal.state_changed_at)
+        others = (Proposal.state.in_(sorted(lc.PUBLIC_STATES)), Proposal.id != proposal.id)
+        if found.dialect == "sqlite":
+            # Ranked over the FTS table and the public ids (from an index): only the rows
+            # shown are read (see engine.Search.best_among).
+            top = (
+                select(
+                    literal(proposal.id).label("for_id"),
+                    engine.FTS.c.rowid.label("rowid"),
+                    found.order.label("score"),
+                )
+                .where(found.match, engine.rowid_in(select(Proposal.id).where(*others)))
+                .order_by(found.order, engine.FTS.c.rowid.desc())
+                .limit(limit)
+                .subquery()
+            )
+            selects.append(
+                select(top.c.for_id, top.c.score, *columns).join_from(
+                    top, Proposal, Proposal.id == top.c.rowid
+                )
+            )
+            continue
         ranked = found.ranked(
             select(literal(proposal.id).label("for_id"), found.order.label("score"), *columns)
         )
         selects.append(
             select(
-                ranked.where(
-                    Proposal.state.in_(sorted(lc.PUBLIC_STATES)), Proposal.id != proposal.id
-                )
+                ranked.where(*others)
                 .order_by(found.order, Proposal.state_changed_at.desc(), Proposal.id.desc())
                 .limit(limit)
                 .subquery()
@@ -54,7 +73,7 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
     statement = selects[0] if len(selects) == 1 else union_all(*selects)
     rows = db.session.execute(statement).all()
     # The union keeps no order: each proposal's are ranked again by their score.
-    rows.sort(key=lambda row: (row.score, -row.state_changed_at.timestamp(), -row.id))
+    rows.sort(key=lambda row: (row.score, -row.id))
     for row in rows:
         found_for[row.for_id].append(Similar(row.id, row.title, row.state))
     return found_for

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
-from app.proposals import services
+from app.proposals import queries, services
 from app.proposals.models import Proposal
 from tests.support.forms import login, text_of
 from tests.support.naughty import naughty_strings
@@ -74,17 +74,25 @@ def test_danish_forms_find_each_other_ranked_with_snippets(app, client, make_pro
     assert client.get("/feeds/proposals.atom").status_code == 200
 
 
-def test_drafts_are_found_only_by_those_who_may_see_them(app, make_proposal, make_user, secretary):
+def test_drafts_are_found_only_by_those_who_may_see_them(
+    app, make_proposal, make_user, secretary, monkeypatch
+):
     draft = make_proposal(lc.DRAFT, title="Hemmelig plan om vandmøller")
     make_proposal(lc.SUBMITTED, title="Indsendte vandmøller")
     make_proposal(lc.HEARING, title="Offentlige vandmøller")
     public = ["Offentlige vandmøller"]
-    for who, expected in [
-        (None, public),
-        (make_user("member"), public),
-        (draft.author, ["Hemmelig plan om vandmøller", "Offentlige vandmøller"]),
-        (secretary, sorted(["Hemmelig plan om vandmøller", "Indsendte vandmøller", *public])),
-    ]:
+    # SQLite reads few hits as rows, and ranks many over the FTS table and the visible ids:
+    # both ways are walked here.
+    for many, (who, expected) in enumerate(
+        [
+            (None, public),
+            (make_user("member"), public),
+            (draft.author, ["Hemmelig plan om vandmøller", "Offentlige vandmøller"]),
+            (secretary, sorted(["Hemmelig plan om vandmøller", "Indsendte vandmøller", *public])),
+        ]
+        * 2
+    ):
+        monkeypatch.setattr(queries, "MANY_HITS", 0 if many >= 4 else 500)
         client = app.test_client()
         if who:
             login(client, who)
