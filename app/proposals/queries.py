@@ -150,7 +150,9 @@ def load_detail(page: ProposalPage) -> ProposalPage:
             select(AuditEntry)
             .options(joinedload(AuditEntry.actor))
             .where(
-                AuditEntry.proposal_id == proposal.id, AuditEntry.action.in_(("hide", "restore"))
+                AuditEntry.proposal_id == proposal.id,
+                # The secretariat's moderation, and the proposers' answers in the hearing memo.
+                AuditEntry.action.in_(("hide", "restore", "answer")),
             )
             .order_by(AuditEntry.at)
         ).all()

@@ -48,7 +48,9 @@ def test_search_with_highlights_and_similar_proposals_on_a_draft(
     expect(page).to_have_url(re.compile(r"q=iv"))
     results = page.locator(".proposal-list .snippet")
     expect(results).to_have_count(2)
-    expect(page.locator(".snippet mark").first).to_have_text(re.compile("iværksætterhus", re.IGNORECASE))
+    expect(page.locator(".snippet mark").first).to_have_text(
+        re.compile("iværksætterhus", re.IGNORECASE)
+    )
     # What the proposer wrote is text, not markup.
     expect(page.locator(".snippet b")).to_have_count(0)
     expect(page.locator(".proposal-list h2").first).to_have_text("Iværksætterhuse i hver kommune")

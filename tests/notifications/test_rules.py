@@ -141,7 +141,9 @@ def test_each_event_tells_whom_the_table_names(app, world, kind):
             kind,
             now=now,
             proposal_id=world["proposal"],
-            comment_id=world["reply"] if kind in ("comment", "comment_hidden", "answered", "flagged") else None,
+            comment_id=world["reply"]
+            if kind in ("comment", "comment_hidden", "answered", "flagged")
+            else None,
             actor_id=people[actor] if actor else None,
             subject_id=people["invitee"] if kind == "invited" else None,
             data={"reason": "Fordi."},
