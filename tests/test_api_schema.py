@@ -26,7 +26,7 @@ def test_schemathesis_finds_no_failure(live_server, make_proposal, tmp_path):
             "--checks",
             "all",
             "--max-examples",
-            "40",
+            "15",
             "--workers",
             "1",
             "--seed",
