@@ -5,6 +5,7 @@ memory by default and in Redis when RATELIMIT_STORAGE_URI says so."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
@@ -19,13 +20,23 @@ from app.database import utcnow
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Support
+from app.ratelimits import LIMITS
 from tests.support import count_rows as count
 from tests.support import require
 from tests.support.forms import csrf_token, login, text_of
 from tests.support.proposals import force
 
 HALL = "203.0.113.10"  # a congress hall's network, as the server sees it
-HALL_SIZE = 500
+
+def _largest_count() -> int:
+    """The most requests any limit lets through in its window (100 registrations an hour)."""
+    rates = [limit.rate for limits in LIMITS.values() for limit in limits]
+    return max(int(n) for rate in rates for n in re.findall(r"(\d+) per", rate))
+
+
+# More members than any limit counts: were they counted together by their address, some
+# would be refused.
+HALL_SIZE = _largest_count() + 20
 ELSEWHERE = "198.51.100.20"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RETRY_DANISH = "Du kan prøve igen om"
@@ -108,9 +119,10 @@ def test_the_limit_page_speaks_english_when_asked(app):
     assert '<a href="/login">Back to the form</a>' in text_of(response)
 
 
-def test_a_congress_hall_of_500_members_is_never_locked_out(app, make_proposal):
-    """500 members on one network log in and support, while someone on the same network
-    hammers one account's password until they are refused: no member is refused."""
+def test_a_congress_hall_full_of_members_is_never_locked_out(app, make_proposal):
+    """A hall full of members on one network (more than any limit counts) log in and
+    support, while someone on the same network hammers one account's password until they
+    are refused: no member is refused."""
     with app.app_context():
         members = [
             accounts.create_user(
@@ -132,7 +144,8 @@ def test_a_congress_hall_of_500_members_is_never_locked_out(app, make_proposal):
     for n, email in enumerate(emails):
         if n % 10 == 0:  # the guesser keeps going all the while
             for _ in range(3):
-                refused += failed_login(attacker, attacker_token, "chair@example.org").status_code
+                guess = failed_login(attacker, attacker_token, "chair@example.org")
+                refused += guess.status_code == 429
         client, token = primed_client(app, HALL)
         response = client.post(
             "/login", data={"csrf_token": token, "email": email, "password": "delegate password"}
@@ -140,7 +153,7 @@ def test_a_congress_hall_of_500_members_is_never_locked_out(app, make_proposal):
         assert response.status_code == 303, (email, response.status_code)
         response = client.post(f"/proposals/{proposal.id}/support", data={"csrf_token": token})
         assert response.status_code == 303, (email, response.status_code)
-    assert refused > 100 * 422, "the guesser was never refused"
+    assert refused, "the guesser was never refused"
     assert_limited(failed_login(attacker, attacker_token, "chair@example.org"))
     assert count(app, Support, proposal_id=proposal.id) == HALL_SIZE
 
