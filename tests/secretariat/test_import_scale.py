@@ -34,14 +34,24 @@ def count_users(app) -> int:
 
 @pytest.fixture(autouse=True)
 def _truncate_the_register(app):
-    """On PostgreSQL, emptying the tables row by row after a test checks every foreign key
-    to users for each of 100,000 accounts: 45 s. TRUNCATE takes a moment."""
+    """Emptying the tables row by row after a test checks every foreign key to users for
+    each of 100,000 accounts: 45 s on PostgreSQL, 5 s on SQLite. TRUNCATE takes a moment,
+    and so does SQLite's DELETE of a whole table when it checks no foreign keys."""
     yield
     with app.app_context():
+        db.session.remove()
         if db.engine.dialect.name == "postgresql":
-            db.session.remove()
             with db.engine.begin() as connection:
                 connection.execute(text("TRUNCATE users CASCADE"))
+            return
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")  # outside a transaction
+            try:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+                connection.commit()
+            finally:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 @pytest.fixture
