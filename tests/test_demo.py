@@ -17,7 +17,8 @@ from app.proposals.models import Outcome, Proposal, StanceDay, Support
 from tests.support.forms import post_form, text_of
 
 
-def test_demo_loads_once_with_every_role(app):
+def test_demo_loads_once_with_every_role_state_and_login(app, client):
+    """One load of the demo (a few seconds) for all that is checked of it as loaded."""
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -39,10 +40,11 @@ def test_demo_loads_once_with_every_role(app):
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == len(users)
         assert len(db.session.scalars(select(Proposal)).all()) == len(proposals)
+    has_every_state_and_real_participation(app)
+    logins_work(client)
 
 
-def test_demo_has_every_state_and_real_participation(app):
-    app.test_cli_runner().invoke(args=["demo"])
+def has_every_state_and_real_participation(app):
     with app.app_context():
         by_state = {p.state: p for p in db.session.scalars(select(Proposal))}
         assert set(by_state) == set(lc.STATES)
@@ -100,8 +102,7 @@ def test_demo_has_every_state_and_real_participation(app):
         )
 
 
-def test_demo_logins_work(app, client):
-    app.test_cli_runner().invoke(args=["demo"])
+def logins_work(client):
     for name, email, _roles in DEMO_USERS:
         response = post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 303, email
