@@ -179,13 +179,27 @@ def spec(server: str) -> dict:
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["items", "page", "pages", "per_page", "total"],
+                                "required": [
+                                    "items",
+                                    "page",
+                                    "pages",
+                                    "per_page",
+                                    "total",
+                                    "total_exact",
+                                ],
                                 "properties": {
                                     "items": {"type": "array", "items": HIT},
                                     "page": {"type": "integer"},
                                     "pages": {"type": "integer"},
                                     "per_page": {"type": "integer"},
                                     "total": {"type": "integer"},
+                                    "total_exact": {
+                                        "type": "boolean",
+                                        "description": "False when more proposals match q "
+                                        "than a search lists (500, the newest of them): "
+                                        "`total` is then that many. Another word or a "
+                                        "filter narrows the search.",
+                                    },
                                 },
                             },
                             "A page of proposals",

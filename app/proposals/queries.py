@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import abort, g
 from markupsafe import Markup
-from sqlalchemy import func, or_, select, true, union
+from sqlalchemy import false, func, or_, select, true, union, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from app import editing
@@ -270,6 +270,8 @@ class ProposalList:
     # With q: the parsed query (empty if q had only stop words) and each row's snippet.
     query: search_query.Query | None = None
     snippets: dict[int, Markup] = field(default_factory=dict)
+    # With q: more proposals match than a search lists (app.search.engine.LISTED).
+    more: bool = False
 
 
 def visible_to(user):
@@ -332,8 +334,6 @@ LIST_DEFERRED = (
 )
 # Built once: a loader option costs more to make than the query it shapes.
 LIST_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED)
-# Above this many hits, SQLite's search is ranked and counted without reading their rows.
-MANY_HITS = 500
 # A search's rows load the texts their snippets come from.
 SNIPPET_TEXTS = (Proposal.body, Proposal.drawbacks, Proposal.organisations)
 SEARCH_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED if column not in SNIPPET_TEXTS)
@@ -342,8 +342,8 @@ SEARCH_OPTIONS = tuple(defer(column) for column in LIST_DEFERRED if column not i
 def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) -> ProposalList:
     """One page of the proposals the user may see, and how many there are: two queries,
     the count answered from indexes, the page without the long texts. With q, a full-text
-    search (app.search) ranked by relevance unless sorted by date, each row with a snippet;
-    a q of stop words alone finds nothing without asking the database."""
+    search (app.search): see _search; a q of stop words alone finds nothing without asking
+    the database."""
     conditions = []
     if filters.state:
         conditions.append(Proposal.state == filters.state)
@@ -352,39 +352,96 @@ def list_proposals(filters: ListFilters, user, *, page_size: int = PAGE_SIZE) ->
     query = search_query.parse(filters.q) if filters.q else None
     if query is not None and not query:
         return ProposalList([], 0, filters.page, 1, query)
-    statement = select(Proposal).options(*(SEARCH_OPTIONS if query else LIST_OPTIONS))
-    order = [Proposal.state_changed_at.desc(), Proposal.id.desc()]
-    found = search_engine.search(query) if query else None
-    if (
-        found is not None
-        and found.dialect == "sqlite"
-        and filters.by_relevance
-        and found.hits() > MANY_HITS
-    ):
-        # Counted and ranked over the FTS table and the ids the user may see (from an
-        # index): a common word's thousands of hits are never read as rows. A few hits are
-        # cheaper read as rows than the ids of every proposal are listed.
-        ids = _visible_ids(user, conditions)
-        total = found.count_among(ids)
-        offset = (filters.page - 1) * page_size
-        rows = db.session.scalars(
-            found.best_among(ids, SEARCH_OPTIONS, limit=page_size, offset=offset)
-        ).all()
-        return _with_snippets(query, rows, total, filters.page, page_size)
-    total = _count_visible(user, conditions + ([found.condition] if found else []))
-    if found and filters.by_relevance:
-        # The ranked join picks the hits itself.
-        statement = found.ranked(statement)
-        order.insert(0, found.order)
-    elif found:
-        conditions.append(found.condition)
+    if query:
+        return _search(query, filters, user, conditions, page_size)
+    total = _count_visible(user, conditions)
     rows = db.session.scalars(
-        statement.where(visible_to(user), *conditions)
-        .order_by(*order)
+        select(Proposal)
+        .options(*LIST_OPTIONS)
+        .where(visible_to(user), *conditions)
+        .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
         .limit(page_size)
         .offset((filters.page - 1) * page_size)
     ).all()
-    return _with_snippets(query, rows, total, filters.page, page_size)
+    return ProposalList(list(rows), total, filters.page, max(1, -(-total // page_size)))
+
+
+def _search(query, filters: ListFilters, user, conditions: list, page_size: int) -> ProposalList:
+    """A search lists at most search_engine.LISTED proposals, the newest hits (by when they
+    were written), so that its work is bounded whatever the number of proposals: ranked by
+    relevance among them, or in date order. Above that it says "more than"; another word
+    or a filter narrows it. Two queries: the hits (with their scores) and the page's rows."""
+    found = search_engine.search(query)
+    limit = search_engine.LISTED
+    offset = (filters.page - 1) * page_size
+    if filters.by_relevance:
+        hits = db.session.execute(_hits(found, filters, user, conditions, scored=True)).all()
+        hits.sort(key=lambda hit: -hit.id)
+        more = len(hits) > limit
+        hits = sorted(hits[:limit], key=lambda hit: (hit.score, -hit.id))
+        ids = [hit.id for hit in hits[offset : offset + page_size]]
+        by_id = {
+            p.id: p
+            for p in db.session.scalars(
+                select(Proposal).options(*SEARCH_OPTIONS).where(Proposal.id.in_(ids))
+            )
+        }
+        rows = [by_id[i] for i in ids if i in by_id]
+        total = len(hits)
+    else:
+        hits = _hits(found, filters, user, conditions, scored=False)
+        total = db.session.scalar(select(func.count()).select_from(hits.subquery()))
+        more = total > limit
+        total = min(total, limit)
+        rows = []
+        if offset < total:
+            ids = _hits(found, filters, user, conditions, scored=False, listed=False)
+            # Many hits: walk the proposals newest first until a page is found among them.
+            # Few: read them (SQLite would otherwise choose so for any number).
+            among = (Proposal.id + 0) if more and found.dialect == "sqlite" else Proposal.id
+            rows = db.session.scalars(
+                select(Proposal)
+                .options(*SEARCH_OPTIONS)
+                .where(among.in_(ids))
+                .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
+                .limit(min(page_size, total - offset))
+                .offset(offset)
+            ).all()
+    result = _with_snippets(query, rows, total, filters.page, page_size)
+    result.more = more
+    return result
+
+
+def _hits(found, filters: ListFilters, user, conditions: list, *, scored: bool, listed=True):
+    """A SELECT of the ids of the hits the user may see (and their scores if `scored`),
+    the newest first, at most LISTED + 1 of them if `listed`. SQLite answers who may see a
+    hit, and the filters, from the FTS table (it holds each proposal's state and topic),
+    and a member's own drafts from their few ids; PostgreSQL from the rows the GIN index
+    finds."""
+    limit = search_engine.LISTED + 1
+    viewer = _user(user)
+    if found.dialect != "sqlite":
+        columns = [Proposal.id.label("id")] + ([found.score.label("score")] if scored else [])
+        hits = select(*columns).where(found.condition, visible_to(user), *conditions)
+        return hits.order_by(Proposal.id.desc()).limit(limit) if listed else hits
+    fts = search_engine.FTS
+    columns = [fts.c.rowid.label("id")] + ([found.score.label("score")] if scored else [])
+    states = None if viewer is not None and viewer.is_secretariat else set(lc.PUBLIC_STATES)
+    if filters.state:
+        states = {filters.state} & states if states is not None else {filters.state}
+    parts = []
+    if states is None or states:
+        topic = filters.topic.id if filters.topic is not None else None
+        part = select(*columns).where(found.match(states=states, topic_id=topic))
+        if listed:
+            part = select(part.order_by(fts.c.rowid.desc()).limit(limit).subquery())
+        parts.append(part)
+    if viewer is not None and not viewer.is_secretariat:
+        theirs = select(Proposal.id).where(~_public(), _their_own(viewer), *conditions)
+        parts.append(select(*columns).where(found.match(), search_engine.rowid_in(theirs)))
+    if not parts:
+        return select(*columns).where(false())
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def _with_snippets(query, rows, total: int, page: int, page_size: int) -> ProposalList:
@@ -398,18 +455,6 @@ def _with_snippets(query, rows, total: int, page: int, page_size: int) -> Propos
             for p in rows
         }
     return ProposalList(list(rows), total, page, pages, query, snippets)
-
-
-def _visible_ids(user, conditions: list):
-    """A SELECT of the ids of the proposals meeting `conditions` the user may see, each
-    part answerable from an index (as in _count_visible)."""
-    viewer = _user(user)
-    if viewer is None or viewer.is_secretariat:
-        return select(Proposal.id).where(visible_to(user), *conditions)
-    return union(
-        select(Proposal.id).where(_public(), *conditions),
-        select(Proposal.id).where(~_public(), _their_own(viewer), *conditions),
-    )
 
 
 def in_state(state: str, limit: int, *, order=None) -> list[Proposal]:

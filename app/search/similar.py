@@ -29,42 +29,35 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
     SQL query for all of them (a UNION ALL of one ranked search each). Its cost grows with
     how many proposals are asked about, so callers ask about a bounded number."""
     selects = []
+    columns = (Proposal.id, Proposal.title, Proposal.state, Proposal.state_changed_at)
     for proposal in proposals:
         query = any_of(proposal.title)
         if not query:
             continue
         found = engine.search(query, any_term=True)
-        columns = (Proposal.id, Proposal.title, Proposal.state, Proposal.state_changed_at)
-        others = (Proposal.state.in_(sorted(lc.PUBLIC_STATES)), Proposal.id != proposal.id)
+        # Ranked among the newest hits, as a search is (engine.LISTED): bounded work.
         if found.dialect == "sqlite":
-            # Ranked over the FTS table and the public ids (from an index): only the rows
-            # shown are read (see engine.Search.best_among).
-            top = (
-                select(
-                    literal(proposal.id).label("for_id"),
-                    engine.FTS.c.rowid.label("rowid"),
-                    found.order.label("score"),
-                )
-                .where(found.match, engine.rowid_in(select(Proposal.id).where(*others)))
-                .order_by(found.order, engine.FTS.c.rowid.desc())
-                .limit(limit)
-                .subquery()
+            hits = select(engine.FTS.c.rowid.label("id"), found.score.label("score")).where(
+                found.match(states=lc.PUBLIC_STATES), engine.FTS.c.rowid != proposal.id
             )
-            selects.append(
-                select(top.c.for_id, top.c.score, *columns).join_from(
-                    top, Proposal, Proposal.id == top.c.rowid
-                )
+            newest = engine.FTS.c.rowid.desc()
+        else:
+            hits = select(Proposal.id.label("id"), found.score.label("score")).where(
+                found.condition,
+                Proposal.state.in_(sorted(lc.PUBLIC_STATES)),
+                Proposal.id != proposal.id,
             )
-            continue
-        ranked = found.ranked(
-            select(literal(proposal.id).label("for_id"), found.order.label("score"), *columns)
+            newest = Proposal.id.desc()
+        window = hits.order_by(newest).limit(engine.LISTED).subquery()
+        top = (
+            select(window.c.id, window.c.score)
+            .order_by(window.c.score, window.c.id.desc())
+            .limit(limit)
+            .subquery()
         )
         selects.append(
-            select(
-                ranked.where(*others)
-                .order_by(found.order, Proposal.state_changed_at.desc(), Proposal.id.desc())
-                .limit(limit)
-                .subquery()
+            select(literal(proposal.id).label("for_id"), top.c.score, *columns).join_from(
+                top, Proposal, Proposal.id == top.c.id
             )
         )
     found_for: dict[int, list[Similar]] = {proposal.id: [] for proposal in proposals}

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from app.accounts.models import User
 from app.extensions import db
 from app.proposals import lifecycle as lc
-from app.proposals import queries, services
+from app.proposals import services
 from app.proposals.models import Proposal
+from app.search import engine as search_engine
 from tests.support.forms import login, text_of
 from tests.support.naughty import naughty_strings
 
@@ -81,25 +82,71 @@ def test_drafts_are_found_only_by_those_who_may_see_them(
     make_proposal(lc.SUBMITTED, title="Indsendte vandmøller")
     make_proposal(lc.HEARING, title="Offentlige vandmøller")
     public = ["Offentlige vandmøller"]
-    # SQLite reads few hits as rows, and ranks many over the FTS table and the visible ids:
-    # both ways are walked here.
-    for many, (who, expected) in enumerate(
-        [
-            (None, public),
-            (make_user("member"), public),
-            (draft.author, ["Hemmelig plan om vandmøller", "Offentlige vandmøller"]),
-            (secretary, sorted(["Hemmelig plan om vandmøller", "Indsendte vandmøller", *public])),
-        ]
-        * 2
-    ):
-        monkeypatch.setattr(queries, "MANY_HITS", 0 if many >= 4 else 500)
+    for who, expected in [
+        (None, public),
+        (make_user("member"), public),
+        (draft.author, ["Hemmelig plan om vandmøller", "Offentlige vandmøller"]),
+        (secretary, sorted(["Hemmelig plan om vandmøller", "Indsendte vandmøller", *public])),
+    ]:
         client = app.test_client()
         if who:
             login(client, who)
-        assert sorted(titles(client, "vandmølle")) == expected
-        assert client.get("/api/v1/proposals?q=vandmølle").json["total"] == len(expected)
+        for sort in ("relevance", "newest"):
+            assert sorted(titles(client, "vandmølle", sort=sort)) == expected
+            listing = client.get(f"/api/v1/proposals?q=vandmølle&sort={sort}").json
+            assert (listing["total"], listing["total_exact"]) == (len(expected), True)
         page = text_of(client.get("/proposals?q=vandmøller"))
         assert ("Hemmelig plan" in page) == ("Hemmelig plan om vandmøller" in expected)
+        # Filtered by state, in the index as out of it.
+        assert titles(client, "vandmølle", state=lc.DRAFT) == (
+            ["Hemmelig plan om vandmøller"] if "Hemmelig plan om vandmøller" in expected else []
+        )
+        assert titles(client, "vandmølle", state=lc.HEARING) == public
+
+
+def test_a_search_lists_the_newest_hits_ranked_and_says_there_are_more(
+    app, client, make_proposal, make_user, monkeypatch
+):
+    """Above LISTED hits a search lists the newest LISTED, ranked among themselves (or in
+    date order), and says that more match: its work is bounded whatever the data."""
+    old = datetime.now(UTC) - timedelta(days=5)
+    make_proposal(lc.HEARING, title="Havvindmøller ud for kysten", now=old)
+    for i in range(4):
+        make_proposal(
+            lc.HEARING,
+            title=f"Plan nummer {i}",
+            body="Om havvindmøller." if i != 2 else "Havvindmøller, havvindmøller.",
+            now=old + timedelta(days=i + 1),
+        )
+    make_proposal(lc.DRAFT, title="Havvindmøller i kladde")
+    monkeypatch.setattr(search_engine, "LISTED", 3)
+
+    listing = client.get("/api/v1/proposals?q=havvindmølle").json
+    assert (listing["total"], listing["total_exact"], listing["pages"]) == (3, False, 1)
+    # The oldest (the title match) is not among the three newest; among them the body
+    # that says it twice ranks first, then the newest.
+    assert [item["title"] for item in listing["items"]] == [
+        "Plan nummer 2",
+        "Plan nummer 3",
+        "Plan nummer 1",
+    ]
+    assert titles(client, "havvindmølle", sort="newest") == [
+        "Plan nummer 3",
+        "Plan nummer 2",
+        "Plan nummer 1",
+    ]
+    assert client.get("/api/v1/proposals?q=havvindmølle&page=2").json["items"] == []
+    page = text_of(client.get("/proposals?q=havvindmøller"))
+    assert "Mere end 3 forslag matcher" in page
+    # Within the limit, the count is exact and nothing more is said.
+    listing = client.get("/api/v1/proposals?q=kysten").json
+    assert (listing["total"], listing["total_exact"]) == (1, True)
+    assert "Mere end" not in text_of(client.get("/proposals?q=kysten"))
+    client.post("/language", data={"lang": "en"})
+    english = text_of(client.get("/proposals?q=havvindmøller"))
+    assert "More than 3 proposals match" in english
+    monkeypatch.setattr(search_engine, "LISTED", 500)
+    assert titles(client, "havvindmølle")[0] == "Havvindmøller ud for kysten"
 
 
 def test_hostile_and_empty_queries_never_fail(client, make_proposal):
