@@ -395,14 +395,17 @@ def _search(query, filters: ListFilters, user, conditions: list, page_size: int)
         total = min(total, limit)
         rows = []
         if offset < total:
-            ids = _hits(found, filters, user, conditions, scored=False, listed=False)
-            # Many hits: walk the proposals newest first until a page is found among them.
-            # Few: read them (SQLite would otherwise choose so for any number).
-            among = (Proposal.id + 0) if more and found.dialect == "sqlite" else Proposal.id
+            if found.dialect == "sqlite":
+                ids = _hits(found, filters, user, conditions, scored=False, listed=False)
+                # Many hits: walk the proposals newest first until a page is among them.
+                # Few: read them (SQLite would otherwise choose so for any number).
+                among = [((Proposal.id + 0) if more else Proposal.id).in_(ids)]
+            else:
+                among = [found.condition, visible_to(user), *conditions]
             rows = db.session.scalars(
                 select(Proposal)
                 .options(*SEARCH_OPTIONS)
-                .where(among.in_(ids))
+                .where(*among)
                 .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
                 .limit(min(page_size, total - offset))
                 .offset(offset)
@@ -421,9 +424,18 @@ def _hits(found, filters: ListFilters, user, conditions: list, *, scored: bool, 
     limit = search_engine.LISTED + 1
     viewer = _user(user)
     if found.dialect != "sqlite":
-        columns = [Proposal.id.label("id")] + ([found.score.label("score")] if scored else [])
-        hits = select(*columns).where(found.condition, visible_to(user), *conditions)
-        return hits.order_by(Proposal.id.desc()).limit(limit) if listed else hits
+        hits = select(Proposal.id.label("id")).where(found.condition, visible_to(user), *conditions)
+        if not listed:
+            return hits
+        hits = hits.order_by(Proposal.id.desc()).limit(limit)
+        if not scored:
+            return hits
+        # Scored apart from the window: in it, ts_rank would be computed for every hit
+        # before the newest were picked (a sort reads them all when the plan is a bitmap).
+        window = hits.subquery()
+        return select(window.c.id, found.score.label("score")).join_from(
+            window, Proposal, Proposal.id == window.c.id
+        )
     fts = search_engine.FTS
     columns = [fts.c.rowid.label("id")] + ([found.score.label("score")] if scored else [])
     states = None if viewer is not None and viewer.is_secretariat else set(lc.PUBLIC_STATES)

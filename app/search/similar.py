@@ -37,21 +37,33 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
         found = engine.search(query, any_term=True)
         # Ranked among the newest hits, as a search is (engine.LISTED): bounded work.
         if found.dialect == "sqlite":
-            hits = select(engine.FTS.c.rowid.label("id"), found.score.label("score")).where(
-                found.match(states=lc.PUBLIC_STATES), engine.FTS.c.rowid != proposal.id
+            window = (
+                select(engine.FTS.c.rowid.label("id"), found.score.label("score"))
+                .where(found.match(states=lc.PUBLIC_STATES), engine.FTS.c.rowid != proposal.id)
+                .order_by(engine.FTS.c.rowid.desc())
+                .limit(engine.LISTED)
+                .subquery()
             )
-            newest = engine.FTS.c.rowid.desc()
+            scored = select(window.c.id, window.c.score)
         else:
-            hits = select(Proposal.id.label("id"), found.score.label("score")).where(
-                found.condition,
-                Proposal.state.in_(sorted(lc.PUBLIC_STATES)),
-                Proposal.id != proposal.id,
+            window = (
+                select(Proposal.id.label("id"))
+                .where(
+                    found.condition,
+                    Proposal.state.in_(sorted(lc.PUBLIC_STATES)),
+                    Proposal.id != proposal.id,
+                )
+                .order_by(Proposal.id.desc())
+                .limit(engine.LISTED)
+                .subquery()
             )
-            newest = Proposal.id.desc()
-        window = hits.order_by(newest).limit(engine.LISTED).subquery()
+            scored = select(window.c.id, found.score.label("score")).join_from(
+                window, Proposal, Proposal.id == window.c.id
+            )
+        ranked = scored.subquery()
         top = (
-            select(window.c.id, window.c.score)
-            .order_by(window.c.score, window.c.id.desc())
+            select(ranked.c.id, ranked.c.score)
+            .order_by(ranked.c.score, ranked.c.id.desc())
             .limit(limit)
             .subquery()
         )

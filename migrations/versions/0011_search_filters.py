@@ -1,6 +1,6 @@
 """SQLite's FTS5 index also holds each proposal's state and topic, so that a search is
 filtered by who may see it (and by the list's filters) inside the index, without reading a
-proposal's row
+proposal's row; PostgreSQL keeps finer statistics of the search vector
 
 Revision ID: 0011_search_filters
 Revises: 0010_search_and_hearing_memo
@@ -82,7 +82,15 @@ def _replace(statements: list[str]) -> None:
 
 def upgrade():
     _replace(SQLITE_INDEX)
+    if op.get_bind().dialect.name == 'postgresql':
+        # PostgreSQL picks how to find a search's newest hits (walk the newest proposals,
+        # or read every hit from the GIN index) by how many it expects; with the default
+        # statistics a prefix ("cykel:*") was expected in 400 proposals and found in 6,500.
+        op.execute('ALTER TABLE proposals ALTER COLUMN search_vector SET STATISTICS 1000')
+        op.execute('ANALYZE proposals')
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('ALTER TABLE proposals ALTER COLUMN search_vector SET STATISTICS -1')
     _replace(OLD_SQLITE_INDEX)
