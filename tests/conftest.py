@@ -370,13 +370,55 @@ def page(browser, live_server):
     assert not problems, "\n".join(problems)
 
 
+# A folder every process of this test run knows (the main one makes it; pytest-xdist's
+# workers inherit the variable): what they share, such as the one Nu HTML Checker.
+RUN_SHARED = "FORSLAG_TEST_RUN_SHARED"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the run's main process
+        import tempfile
+
+        os.environ[RUN_SHARED] = tempfile.mkdtemp(prefix="forslag-test-run-")
+
+
+def pytest_collection_finish(session):
+    # The Nu HTML Checker takes 5-10 s to start: it starts now, beside the first tests,
+    # when this process has tests that will need it.
+    shared = os.environ.get(RUN_SHARED)
+    items = session.items
+    if shared and any("nu_checker" in getattr(item, "fixturenames", ()) for item in items):
+        from pathlib import Path
+
+        from tests.support.checkers import NuChecker, java_available
+
+        if java_available():
+            NuChecker.launch(Path(shared))
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ.get(RUN_SHARED):
+        import shutil
+        from pathlib import Path
+
+        from tests.support.checkers import NuChecker
+
+        shared = Path(os.environ.pop(RUN_SHARED))
+        NuChecker.stop_shared(shared)
+        shutil.rmtree(shared, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def nu_checker():
+    """The Nu HTML Checker, one for the whole run: the first process to need it starts it."""
+    from pathlib import Path
+
     from tests.support import require
     from tests.support.checkers import NuChecker, java_available
 
     require(java_available(), "Java with the Nu HTML Checker (tests/node_modules/vnu-jar)")
-    checker = NuChecker()
+    shared = os.environ.get(RUN_SHARED)
+    checker = NuChecker(Path(shared) if shared else None)
     yield checker
     checker.close()
 
