@@ -10,6 +10,9 @@
   template: a conditional GET whose tag still matches gets a 304 without any rendering.
 - `render_pdf_template(name, **context)`: the HTML of a template that extends
   templates/pdf/base.html, whose footer prints "side 3 af 12" / "page 3 of 12".
+- `render_pdf_in_parts(parts, front)`: a long PDF (the catalogue) laid out in parts on the
+  machine's cores, then joined: each part starts on a page of its own, the front pages
+  (cover, contents) are made last, when the page of every anchor in the parts is known.
 
 For example (the PDF of one proposal, app/proposals/views.py):
 
@@ -24,14 +27,22 @@ For example (the PDF of one proposal, app/proposals/views.py):
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import mimetypes
+import multiprocessing
+import os
 import re
+import resource
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import pikepdf
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -43,7 +54,7 @@ from app.i18n import select_locale
 STYLESHEET = "pdf.css"
 MIME = "application/pdf"
 # Raise when the way PDFs are made changes in a way the inputs do not show.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 class StaticFilesOnly(URLFetcher):
@@ -74,14 +85,206 @@ def _stylesheet_digest(folder: str) -> str:
     return hashlib.sha256((Path(folder) / STYLESHEET).read_bytes()).hexdigest()[:16]
 
 
+def _public() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/"
+
+
 def render_pdf(html: str) -> bytes:
     """The PDF of `html`, its links on the public address; the stylesheets it links to
     (pdf/base.html links static/pdf.css) are read from disk."""
-    public = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
+    return _lay_out(html, _public(), _static_folder()).pdf
+
+
+@dataclass
+class Laid:
+    """A laid-out PDF: its bytes, its number of pages, and the page (from 0) of each
+    anchor (an element's id), the first if one is on several."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+    cpu: float = 0.0  # seconds of CPU it took, in the process that made it
+    rss_peak_kib: int = 0  # that process's peak resident memory
+
+
+def _lay_out(html: str, public: str, static_folder: str) -> Laid:
+    """Lay out and write `html` (run in a helper process by render_pdf_in_parts: it needs
+    no app, only strings)."""
+    started = time.process_time()
     document = HTML(
-        string=html, base_url=public, url_fetcher=StaticFilesOnly(public, _static_folder())
+        string=html, base_url=public, url_fetcher=StaticFilesOnly(public, static_folder)
+    ).render()
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    pdf = document.write_pdf()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return Laid(pdf, len(document.pages), anchors, time.process_time() - started, peak)
+
+
+class _Here(Executor):
+    """Runs each job at once in this process (one core, or nothing to share out)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+# CPU seconds spent by helper processes on PDFs in parts since this process started, and
+# the largest helper's peak memory (bench/pdf reports them: the operating system counts the
+# helpers to another parent).
+helper_cpu_seconds = 0.0
+helper_rss_peak_kib = 0
+
+
+def pdf_workers() -> int:
+    """How many processes lay out a PDF's parts: PDF_WORKERS, else up to 2 of the cores
+    (the app's other requests and the worker share the machine)."""
+    configured = current_app.config.get("PDF_WORKERS")
+    return max(1, int(configured or min(2, os.cpu_count() or 1)))
+
+
+def _pool(workers: int) -> Executor:
+    """Processes forked from a clean server process that has WeasyPrint loaded: not from
+    the app's process, whose threads and connections a fork would copy."""
+    if workers < 2:
+        return _Here()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", __name__])  # '__main__': not once a process
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def render_pdf_in_parts(
+    parts: list[str],
+    front: Callable[[Callable[[str], int | str], int | None], str],
+    outline: Iterable[tuple[str, str, Iterable[tuple[str, str]]]] = (),
+) -> bytes:
+    """One PDF of the front pages and `parts`, the parts laid out side by side.
+
+    `parts`: the HTML of each part (a template extending pdf/base.html, rendered with
+    `footer=False`); each starts on a new page, and they follow each other in this order.
+    `front(page_of, total)`: the HTML of the pages before them (the cover, the contents),
+    rendered with `footer_total=total`, where `page_of(anchor)` is the page number of an
+    element of the parts; it is made twice, first with placeholders to count its pages.
+    `outline`: the PDF's bookmarks after the front's own, (title, anchor, children).
+
+    The parts' footers ("side 7 af 406") are laid over their pages once the numbers are
+    known, and the front's links to anchors in the parts lead to them (the front names
+    those anchors itself, e.g. as ids of its contents' entries, and they are pointed at the
+    parts' pages).
+    """
+    global helper_cpu_seconds, helper_rss_peak_kib
+    public, folder = _public(), _static_folder()
+    if not parts:
+        return render_pdf(front(lambda _anchor: "", None))
+    workers = min(pdf_workers(), len(parts))
+    with _pool(workers) as pool:
+        probe = pool.submit(_lay_out, front(lambda _anchor: "9999", 9999), public, folder)
+        laid = [pool.submit(_lay_out, html, public, folder) for html in parts]
+        laid = [job.result() for job in laid]
+        front_pages = probe.result().pages
+        for _attempt in range(3):
+            firsts = [front_pages]  # pages before each part
+            for part in laid:
+                firsts.append(firsts[-1] + part.pages)
+            total = firsts.pop()
+            page_of = _pages_of(laid, firsts)
+            html = front(lambda anchor, pages=page_of: pages.get(anchor, ""), total)
+            made = pool.submit(_lay_out, html, public, folder)
+            footers = [
+                pool.submit(_lay_out, _footer_html(first + 1, part.pages, total), public, folder)
+                for first, part in zip(firsts, laid, strict=True)
+            ]
+            made = made.result()
+            if made.pages == front_pages:
+                break
+            front_pages = made.pages  # a number's width wrapped a title: count again
+        footers = [job.result() for job in footers]
+    if workers > 1:
+        jobs = [probe.result(), made, *laid, *footers]
+        helper_cpu_seconds += sum(job.cpu for job in jobs)
+        helper_rss_peak_kib = max(helper_rss_peak_kib, *(job.rss_peak_kib for job in jobs))
+    return _join(made, laid, footers, firsts, outline)
+
+
+def _pages_of(laid: list[Laid], firsts: list[int]) -> dict[str, int]:
+    """The page number (from 1) of each anchor in the parts."""
+    pages: dict[str, int] = {}
+    for first, part in zip(firsts, laid, strict=True):
+        for name, number in part.anchors.items():
+            pages.setdefault(name, first + number + 1)
+    return pages
+
+
+def _footer_html(first: int, pages: int, total: int) -> str:
+    """`pages` empty pages with the footer, numbered from `first`, laid over a part's."""
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<link rel="stylesheet" href="static/pdf.css">'
+        f"<style>{footer_css(total)} @page :first {{ counter-reset: page {first}; }}"
+        " div + div { break-before: page; }</style></head><body>"
+        + "<div></div>" * pages
+        + "</body></html>"
     )
-    return document.write_pdf()
+
+
+def _join(
+    front: Laid,
+    parts: list[Laid],
+    footers: list[Laid],
+    firsts: list[int],
+    outline: Iterable[tuple[str, str, Iterable[tuple[str, str]]]],
+) -> bytes:
+    """The front's PDF (its metadata, language and bookmarks kept) followed by the parts'
+    pages, each with its footer laid over it; one table of named destinations for all."""
+    pdf = pikepdf.open(io.BytesIO(front.pdf))
+    destinations: dict[str, pikepdf.Array] = {}
+    for first, part, footer in zip(firsts, parts, footers, strict=True):
+        source = pikepdf.open(io.BytesIO(part.pdf))
+        overlay = pikepdf.open(io.BytesIO(footer.pdf))
+        for page, over in zip(source.pages, overlay.pages, strict=True):
+            page.add_overlay(over)
+        pdf.pages.extend(source.pages)
+        numbers = {page.objgen: n for n, page in enumerate(source.pages)}
+        for name, target in _named_destinations(source):
+            number = numbers.get(target[0].objgen)
+            if number is not None and name not in destinations:
+                target = pikepdf.Array([pdf.pages[first + number].obj, *list(target)[1:]])
+                destinations[name] = target
+    for name, target in _named_destinations(pdf):
+        destinations.setdefault(name, target)  # the front's own, but for the parts' names
+    names = pikepdf.Array()
+    for name in sorted(destinations):  # a name tree is sorted; ids are ASCII
+        names.extend([pikepdf.String(name), destinations[name]])
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pikepdf.Dictionary()
+    pdf.Root.Names.Dests = pikepdf.Dictionary(Names=names)
+    starts = _pages_of(parts, firsts)
+    with pdf.open_outline() as tree:
+        for title, anchor, children in outline:
+            if anchor not in starts:
+                continue
+            item = pikepdf.OutlineItem(title, starts[anchor] - 1)
+            item.children.extend(
+                pikepdf.OutlineItem(child, starts[target] - 1)
+                for child, target in children
+                if target in starts
+            )
+            tree.root.append(item)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Array]]:
+    """The (flat) table of named destinations WeasyPrint writes: (name, [page, /XYZ, x, y, 0])."""
+    try:
+        names = pdf.Root.Names.Dests.Names
+    except (AttributeError, KeyError):
+        return []
+    return [(str(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
 
 
 def _css_string(text: str) -> str:
@@ -90,21 +293,33 @@ def _css_string(text: str) -> str:
     return '"' + escaped.replace("<", "\\3C ").replace(">", "\\3E ") + '"'
 
 
-def footer_css() -> str:
-    """The @page rule whose footer says which page of how many, in the page's language."""
+def footer_css(total: int | None = None) -> str:
+    """The @page rule whose footer says which page of how many, in the page's language;
+    `total`: the number of pages, when the PDF is made of several laid out apart."""
     words = _("page %(page)s of %(pages)s", page="\x01", pages="\x02")
-    counters = {"\x01": "counter(page)", "\x02": "counter(pages)"}
+    pages = "counter(pages)" if total is None else _css_string(str(total))
+    counters = {"\x01": "counter(page)", "\x02": pages}
     content = " ".join(
-        counters.get(piece) or _css_string(piece) for piece in re.split("([\x01\x02])", words)
+        counters.get(piece) or _css_string(piece)
+        for piece in re.split("([\x01\x02])", words)
         if piece
     )
     return f"@page {{ @bottom-center {{ content: {content}; }} }}"
 
 
-def render_pdf_template(name: str, **context) -> str:
-    """The HTML of a PDF's template (one that extends pdf/base.html)."""
-    footer = Markup(footer_css())  # noqa: S704  # nosec B704: _css_string escapes < > " \\
-    return render_template(name, pdf_footer_css=footer, **context)
+# A part of a PDF made in parts: its footer comes later, and the outline is made whole.
+PART_CSS = (
+    "@page { @bottom-center { content: none; } } h1, h2, h3, h4, h5, h6 { bookmark-level: none; }"
+)
+
+
+def render_pdf_template(
+    name: str, *, footer: bool = True, footer_total: int | None = None, **context
+) -> str:
+    """The HTML of a PDF's template (one that extends pdf/base.html). `footer=False`: a
+    part for render_pdf_in_parts; `footer_total`: the pages of the whole, when in parts."""
+    css = footer_css(footer_total) if footer else PART_CSS
+    return render_template(name, pdf_footer_css=Markup(css), **context)  # noqa: S704  # nosec B704: _css_string escapes < > " \\
 
 
 @cache
@@ -128,7 +343,7 @@ def etag_for(key: Iterable, templates: Iterable[str] = ()) -> str:
 
 
 def pdf_response(
-    render: Callable[[], str],
+    render: Callable[[], str | bytes],
     *,
     key: Iterable,
     filename: str,
@@ -136,7 +351,8 @@ def pdf_response(
     attachment: bool = False,
     private: bool = False,
 ) -> Response:
-    """Answer a GET with the PDF of the HTML `render()` makes, or a 304 without calling it.
+    """Answer a GET with the PDF of the HTML `render()` makes (or the PDF it makes, as
+    bytes), or a 304 without calling it.
 
     `key` holds every input that decides the PDF (ids, revisions, counts, the organisation's
     name...); `templates` names the templates `render` uses, so a changed template gives a
@@ -149,7 +365,8 @@ def pdf_response(
         response.set_etag(etag)
         response.headers["Cache-Control"] = cache_control
         return response
-    response = Response(render_pdf(render()), mimetype=MIME)
+    made = render()
+    response = Response(made if isinstance(made, bytes) else render_pdf(made), mimetype=MIME)
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     disposition = "attachment" if attachment else "inline"

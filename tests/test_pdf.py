@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pikepdf
 import pytest
 from flask_babel import force_locale
 
@@ -40,6 +42,28 @@ def pdf_text(data: bytes) -> str:
     return done.stdout.decode()
 
 
+def links_and_bookmarks(data: bytes) -> tuple[dict[str, int], dict[str, list]]:
+    """Where the links of the contents lead, {anchor: page from 1}, and the bookmarks,
+    {topic: [(proposal, page), ...]}."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    number = {page.objgen: n + 1 for n, page in enumerate(pdf.pages)}
+    names = pdf.Root.Names.Dests.Names
+    targets = {str(names[i]): number[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+    links = {
+        str(annotation.Dest): targets[str(annotation.Dest)]
+        for page in pdf.pages[:2]
+        for annotation in page.get("/Annots", [])
+        if "/Dest" in annotation
+    }
+    bookmarks = {}
+    with pdf.open_outline() as outline:
+        for item in outline.root:
+            bookmarks[item.title] = [
+                (child.title, number[child.destination[0].objgen]) for child in item.children
+            ]
+    return links, bookmarks
+
+
 def test_a_pdf_has_danish_letters_page_numbers_and_fetches_nothing_from_elsewhere(app):
     """One render: Danish letters as text, 'side N af M' on each page, an image on another
     host is not fetched, a conditional GET with the tag gets 304 without rendering."""
@@ -64,7 +88,7 @@ def test_a_pdf_has_danish_letters_page_numbers_and_fetches_nothing_from_elsewher
         return render_pdf_template(
             "pdf/base.html",
         ).replace(
-            "<body class=\"\">",
+            '<body class="">',
             f'<body><h1>Blåbærgrød på Ærø</h1><img src="{elsewhere}" alt="">'
             '<p style="break-before: page">Øresund</p>',
         )
@@ -125,7 +149,7 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     bus = in_catalogue(
         app, make_proposal, stances=(2, 1, 0), author=author, body="Blåbærgrød til **alle**."
     )
-    in_catalogue(app, make_proposal, title=HOSTILE, stances=(1, 1, 1))
+    hostile = in_catalogue(app, make_proposal, title=HOSTILE, stances=(1, 1, 1))
     wind = in_catalogue(app, make_proposal, title="Vindmøller på åen", stances=(0, 0, 0))
     force(app, wind, topic_id=green)
     add_outcome(app, bus, "Vedtaget på kongressen")
@@ -147,10 +171,26 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert "side 1 af" not in text  # the cover has no number
     for page in range(2, pages + 1):
         assert f"side {page} af {pages}" in text
-    # The contents give each proposal's page: the cover and contents come first.
+    # The contents give each proposal's page: the cover and contents come first. The
+    # proposals were laid out in parts by other processes and joined: each number is the
+    # page its section begins on, where its link and its bookmark lead.
     contents = re.findall(r"(Vindmøller på åen|Bedre busser på landet)[ .]*(\d+)", text)
     assert {title for title, _page in contents} == {"Vindmøller på åen", "Bedre busser på landet"}
     assert all(int(number) >= 3 for _title, number in contents)
+    sheets = text.split("\f")
+    for title, number in contents:
+        top = sheets[int(number) - 1].strip().splitlines()[:2]  # maybe below its topic's
+        assert title in top, (title, number, top)
+    links, bookmarks = links_and_bookmarks(response.get_data())
+    at = dict(contents)
+    assert links[f"proposal-{wind}"] == int(at["Vindmøller på åen"])
+    assert links[f"proposal-{bus}"] == int(at["Bedre busser på landet"])
+    assert links[f"proposal-{hostile}"] > links[f"proposal-{bus}"]
+    assert bookmarks["Grøn omstilling"] == [("Vindmøller på åen", links[f"proposal-{wind}"])]
+    assert bookmarks["Landdistrikter"] == [
+        ("Bedre busser på landet", links[f"proposal-{bus}"]),
+        (HOSTILE, links[f"proposal-{hostile}"]),
+    ]
     assert "Blåbærgrød til alle." in text
     assert HOSTILE in flat
     assert "For: 2 (67 %)" in flat and "Imod: 1 (33 %)" in flat
@@ -159,6 +199,10 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert "http://localhost" not in text and f"{PUBLIC}/proposals/{bus}" in text
     etag = response.headers["ETag"]
     assert visitor.get("/catalogue.pdf", headers={"If-None-Match": etag}).status_code == 304
+    app.config["PDF_WORKERS"] = 1  # all in this process: the same pages
+    alone = visitor.get("/catalogue.pdf")
+    assert pdf_text(alone.get_data()) == text
+    assert links_and_bookmarks(alone.get_data()) == (links, bookmarks)
     filtered = visitor.get(f"/catalogue.pdf?topic={green}", headers={"If-None-Match": etag})
     assert filtered.status_code == 200  # another topic, another tag (and a PDF)
 

@@ -58,6 +58,36 @@ class Catalogue:
         ]
 
 
+def parts(found: Catalogue, count: int) -> list[list[tuple[Topic, list[Entry], bool]]]:
+    """The catalogue cut into up to `count` runs of proposals of about the same length of
+    text, in order, for its PDF to be laid out in parts: each run as (topic, entries,
+    whether the topic begins in it)."""
+    entries = [(topic, entry) for topic, group in found.groups for entry in group]
+    if not entries:
+        return []
+
+    def length(entry: Entry) -> int:
+        p = entry.proposal
+        texts = (p.body_html, p.drawbacks_html, p.process_html, p.materials_html, p.summary)
+        return 2000 + sum(len(text or "") for text in texts)  # 2000: headings, figures
+
+    weights = [length(entry) for _topic, entry in entries]
+    share = sum(weights) / max(1, min(count, len(entries)))
+    runs: list[list[tuple[Topic, list[Entry], bool]]] = [[]]
+    filled, seen = 0, set()
+    for (topic, entry), weight in zip(entries, weights, strict=True):
+        if filled >= share * len(runs):
+            runs.append([])
+        run = runs[-1]
+        if run and run[-1][0] is topic:
+            run[-1][1].append(entry)
+        else:
+            run.append((topic, [entry], topic.id not in seen))
+            seen.add(topic.id)
+        filled += weight
+    return runs
+
+
 def topic_filter(args) -> Topic | None:
     """The topic named by ?topic= as the list reads it (an unknown one matches nothing)."""
     return proposal_queries.list_filters({"topic": args.get("topic", "")}).topic
@@ -98,4 +128,3 @@ def catalogue(topic: Topic | None, *, texts: bool = False) -> Catalogue:
     for proposal in proposals:
         groups.setdefault(proposal.topic_id, (proposal.topic, []))[1].append(entries[proposal.id])
     return Catalogue(list(groups.values()))
-

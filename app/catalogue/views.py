@@ -13,14 +13,19 @@ from app.accounts.erasure import person_name
 from app.catalogue import queries
 from app.database import utcnow
 from app.i18n import _zone
-from app.pdf import pdf_response, render_pdf_template
+from app.pdf import pdf_response, pdf_workers, render_pdf_in_parts, render_pdf_template
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
 from app.urls import public_url
 
 bp = Blueprint("catalogue", __name__)
 
-CATALOGUE_PDF = ("pdf/base.html", "pdf/catalogue.html", "pdf/_proposal.html")
+CATALOGUE_PDF = (
+    "pdf/base.html",
+    "pdf/catalogue.html",
+    "pdf/catalogue_part.html",
+    "pdf/_proposal.html",
+)
 PROPOSAL_PDF = ("pdf/base.html", "pdf/proposal.html", "pdf/_proposal.html")
 
 
@@ -49,15 +54,34 @@ def catalogue_pdf():
     proposal_queries.apply_all_due(now)
     found = queries.catalogue(topic, texts=True)
     today = _today(now)
-    return pdf_response(
-        lambda: render_pdf_template(
+    address = public_url("catalogue.index", **({"topic": topic.id} if topic else {}))
+
+    def front(page_of, total):
+        return render_pdf_template(
             "pdf/catalogue.html",
+            footer_total=total,
             catalogue=found,
             topic=topic,
             today=today,
-            public_url=public_url,
-            address=public_url("catalogue.index", **({"topic": topic.id} if topic else {})),
-        ),
+            address=address,
+            page_of=page_of,
+        )
+
+    def render():
+        parts = [
+            render_pdf_template("pdf/catalogue_part.html", footer=False, groups=groups,
+                                public_url=public_url)
+            for groups in queries.parts(found, 2 * pdf_workers())
+        ]  # fmt: skip
+        outline = [
+            (topic.name, f"topic-{topic.id}",
+             [(e.proposal.title, f"proposal-{e.proposal.id}") for e in entries])
+            for topic, entries in found.groups
+        ]  # fmt: skip
+        return render_pdf_in_parts(parts, front, outline)
+
+    return pdf_response(
+        render,
         key=(settings.current().display_name, today, topic.id if topic else None, found.key()),
         templates=CATALOGUE_PDF,
         filename=_("political-catalogue.pdf"),

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.support.proposals import force
 from tests.test_catalogue import in_catalogue, new_topic
+from tests.test_pdf import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +42,12 @@ def test_a_visitor_filters_the_catalogue_and_downloads_it(
     assert download.suggested_filename == "politisk-katalog.pdf"
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+    # The whole catalogue: two proposals, laid out in parts by the gunicorn worker's helper
+    # processes and joined, each page numbered.
+    whole = page.request.get("/catalogue.pdf")
+    assert whole.ok and whole.headers["content-type"] == "application/pdf"
+    text = pdf_text(whole.body())
+    total = int(re.search(r"side 2 af (\d+)", text).group(1))
+    assert [f"side {n} af {total}" in text for n in range(2, total + 1)] == [True] * (total - 1)
+    assert "Vindmøller på åen" in text and "Bedre busser på landet" in text
