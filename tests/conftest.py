@@ -370,9 +370,9 @@ def page(browser, live_server):
     assert not problems, "\n".join(problems)
 
 
-# A folder every process of this test run knows (the main one makes it; pytest-xdist's
-# workers inherit the variable): what they share, such as the one Nu HTML Checker.
-RUN_SHARED = "FORSLAG_TEST_RUN_SHARED"
+# RUN_SHARED names a folder every process of this test run knows (the main one makes it;
+# pytest-xdist's workers inherit the variable): the one Nu HTML Checker, the sweep's forms.
+from tests.support import RUN_SHARED  # noqa: E402
 
 
 def pytest_configure(config):
