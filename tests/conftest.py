@@ -402,7 +402,7 @@ SLOW_FIRST = {
     "tests/test_bench.py::test_opendata_": 15,
     "tests/test_crash_safety.py::test_a_crash_mid_load": 14,
     "tests/test_bench.py::test_search_bench": 13,
-    "tests/proposals/test_concurrency_live.py::test_eighty_members": 12,
+    "tests/proposals/test_concurrency_live.py": 10,
     "tests/browser/test_accessibility.py::test_every_page_is_accessible[da]": 12,
     "tests/browser/test_accessibility.py::test_every_page_is_accessible[en]": 12,
     "tests/notifications/test_delivery.py::test_two_workers_at_once": 10,

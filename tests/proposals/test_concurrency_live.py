@@ -18,18 +18,28 @@ from tests.support.live import start_gunicorn
 pytestmark = pytest.mark.live
 
 
-@pytest.fixture
-def four_workers(base_config, app, tmp_path):
-    server = start_gunicorn(live_env(base_config), tmp_path / "log.txt", workers=4)
+@pytest.fixture(scope="module")
+def _four_workers(base_config, migrated, tmp_path_factory):
+    """One server for the module's tests (each test's rows are emptied after it)."""
+    server = start_gunicorn(
+        live_env(base_config), tmp_path_factory.mktemp("four") / "log.txt", workers=4
+    )
     yield server
     server.stop()
 
 
-def logged_in_clients(server, accounts, path):
+@pytest.fixture
+def four_workers(_four_workers, app):
+    assert _four_workers.process.poll() is None, _four_workers.log()
+    return _four_workers
+
+
+def logged_in_clients(app, server, accounts, path):
+    """A client per account, signed in with the session cookie the login form gives."""
     clients = []
     for account in accounts:
         client = Browserless(server.url)
-        client.login(account)
+        client.sign_in(app, account)
         clients.append((client, client.token(path)))
     return clients
 
@@ -37,7 +47,7 @@ def logged_in_clients(server, accounts, path):
 def test_eighty_members_support_at_the_same_moment(app, four_workers, make_proposal, make_user):
     made = make_proposal(lc.SUPPORT)
     path = f"/proposals/{made.id}"
-    clients = logged_in_clients(four_workers, [make_user("member") for _ in range(80)], path)
+    clients = logged_in_clients(app, four_workers, [make_user("member") for _ in range(80)], path)
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
@@ -84,7 +94,7 @@ def test_likes_and_unlikes_interleaved_keep_the_count_equal_to_the_rows(
 ):
     made = make_proposal(lc.HEARING)
     path = f"/proposals/{made.id}"
-    clients = logged_in_clients(four_workers, [make_user() for _ in range(100)], path)
+    clients = logged_in_clients(app, four_workers, [make_user() for _ in range(100)], path)
     actions = [
         (client, token, verb)
         for client, token in clients

@@ -52,3 +52,34 @@ class Browserless:
             token=self.token("/login"),
         )
         assert status == 303, status
+
+    def sign_in(self, app, account) -> None:
+        """Hold the session cookie a login as `account` gives (`session_cookie`), without
+        the two requests of the login form: for tests about what comes after it."""
+        host = urllib.parse.urlsplit(self.base).hostname
+        name = app.config["SESSION_COOKIE_NAME"]
+        value = session_cookie(app, account.id)
+        self.jar.set_cookie(
+            http.cookiejar.Cookie(0, name, value, None, False, host, False, False, "/", True,
+                                  False, None, False, None, None, {"HttpOnly": None})
+        )  # fmt: skip
+
+
+def session_cookie(app, user_id: int) -> str:
+    """The value of the session cookie that logging in as the account `user_id` gives, as
+    Flask-Login writes it, signed with the app's secret key (the live server shares it, see
+    tests/conftest.py live_env). The login form itself is tested in tests/accounts and in
+    one browser journey each (tests/browser/test_accounts_journey.py)."""
+    from flask import session
+
+    from app.accounts.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        with app.test_request_context():
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            if user.language:
+                session["lang"] = user.language
+            return app.session_interface.get_signing_serializer(app).dumps(dict(session))
