@@ -181,8 +181,9 @@ def render_pdf_in_parts(
         return render_pdf(front(lambda _anchor: "", None))
     workers = min(pdf_workers(), len(parts))
     with _pool(workers) as pool:
-        probe = pool.submit(_lay_out, front(lambda _anchor: "9999", 9999), public, folder)
         laid = [pool.submit(_lay_out, html, public, folder) for html in parts]
+        # The front with placeholders, to count its pages: last, the shortest job.
+        probe = pool.submit(_lay_out, front(lambda _anchor: "9999", 9999), public, folder)
         laid = [job.result() for job in laid]
         front_pages = probe.result().pages
         for _attempt in range(3):
