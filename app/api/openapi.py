@@ -196,7 +196,7 @@ def spec(server: str) -> dict:
                                     "total_exact": {
                                         "type": "boolean",
                                         "description": "False when more proposals match q "
-                                        "than a search lists (500, the newest of them): "
+                                        "than a search lists (200, the newest of them): "
                                         "`total` is then that many. Another word or a "
                                         "filter narrows the search.",
                                     },

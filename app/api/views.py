@@ -81,7 +81,7 @@ def proposals():
             "pages": result.pages,
             "per_page": API_PAGE_SIZE,
             "total": result.total,
-            # With q, a search lists at most 500 proposals (app.search.engine.LISTED).
+            # With q, a search lists at most 200 proposals (app.search.engine.LISTED).
             "total_exact": not result.more,
         }
     )

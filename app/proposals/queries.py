@@ -395,17 +395,15 @@ def _search(query, filters: ListFilters, user, conditions: list, page_size: int)
         total = min(total, limit)
         rows = []
         if offset < total:
-            if found.dialect == "sqlite":
-                ids = _hits(found, filters, user, conditions, scored=False, listed=False)
-                # Many hits: walk the proposals newest first until a page is among them.
-                # Few: read them (SQLite would otherwise choose so for any number).
-                among = [((Proposal.id + 0) if more else Proposal.id).in_(ids)]
-            else:
-                among = [found.condition, visible_to(user), *conditions]
+            ids = _hits(found, filters, user, conditions, scored=False, listed=False)
+            # Many hits: walk the proposals newest first until a page is among them. Few:
+            # read them (SQLite would otherwise choose so for any number).
+            sqlite = found.dialect == "sqlite"
+            among = ((Proposal.id + 0) if more and sqlite else Proposal.id).in_(ids)
             rows = db.session.scalars(
                 select(Proposal)
                 .options(*SEARCH_OPTIONS)
-                .where(*among)
+                .where(among)
                 .order_by(Proposal.state_changed_at.desc(), Proposal.id.desc())
                 .limit(min(page_size, total - offset))
                 .offset(offset)
@@ -419,22 +417,34 @@ def _hits(found, filters: ListFilters, user, conditions: list, *, scored: bool, 
     """A SELECT of the ids of the hits the user may see (and their scores if `scored`),
     the newest first, at most LISTED + 1 of them if `listed`. SQLite answers who may see a
     hit, and the filters, from the FTS table (it holds each proposal's state and topic),
-    and a member's own drafts from their few ids; PostgreSQL from the rows the GIN index
-    finds."""
+    and a member's own drafts from their few ids; PostgreSQL from proposal_search (the same,
+    in a narrow table beside its GIN index)."""
     limit = search_engine.LISTED + 1
     viewer = _user(user)
     if found.dialect != "sqlite":
-        hits = select(Proposal.id.label("id")).where(found.condition, visible_to(user), *conditions)
+        index = search_engine.SEARCH
+        where = [found.condition]
+        if viewer is None or not viewer.is_secretariat:
+            public = index.c.state.in_(sorted(lc.PUBLIC_STATES))
+            if viewer is not None:
+                theirs = select(Proposal.id).where(_their_own(viewer))
+                public = or_(public, index.c.id.in_(theirs))
+            where.append(public)
+        if filters.state:
+            where.append(index.c.state == filters.state)
+        if filters.topic is not None:
+            where.append(index.c.topic_id == filters.topic.id)
+        hits = select(index.c.id.label("id")).where(*where)
         if not listed:
             return hits
-        hits = hits.order_by(Proposal.id.desc()).limit(limit)
+        hits = hits.order_by(index.c.id.desc()).limit(limit)
         if not scored:
             return hits
         # Scored apart from the window: in it, ts_rank would be computed for every hit
         # before the newest were picked (a sort reads them all when the plan is a bitmap).
         window = hits.subquery()
         return select(window.c.id, found.score.label("score")).join_from(
-            window, Proposal, Proposal.id == window.c.id
+            window, index, index.c.id == window.c.id
         )
     fts = search_engine.FTS
     columns = [fts.c.rowid.label("id")] + ([found.score.label("score")] if scored else [])

@@ -18,6 +18,18 @@ search_cli = AppGroup("search", help="The full-text search index.")
 BATCH = 1_000
 
 
+REWRITE_POSTGRESQL_INDEX = """
+    INSERT INTO proposal_search (id, state, topic_id, search_vector)
+    SELECT id, state, topic_id,
+        setweight(to_tsvector('danish', coalesce(title, '')), 'A')
+        || setweight(to_tsvector('danish', coalesce(summary, '')), 'B')
+        || setweight(to_tsvector('danish', coalesce(body, '') || ' ' || coalesce(drawbacks, '')
+                                 || ' ' || coalesce(organisations, '')), 'C')
+    FROM proposals
+    ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, topic_id = EXCLUDED.topic_id,
+        search_vector = EXCLUDED.search_vector"""
+
+
 def reindex() -> int:
     """Recompute the stems of every proposal, a batch at a time, and rebuild the index;
     return how many proposals there are."""
@@ -54,7 +66,9 @@ def reindex() -> int:
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO proposals_fts(proposals_fts) VALUES ('rebuild')"))
     else:
-        db.session.execute(text("REINDEX INDEX ix_proposals_search"))
+        # The trigger of migration 0011 keeps proposal_search; this writes it again whole.
+        db.session.execute(text(REWRITE_POSTGRESQL_INDEX))
+        db.session.execute(text("REINDEX TABLE proposal_search"))
     db.session.commit()
     return done
 

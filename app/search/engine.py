@@ -20,8 +20,8 @@ from app.proposals import lifecycle as lc
 from app.search.query import Query
 
 # How many hits a search lists at most, newest first, ranked: a word in thousands of
-# proposals says "more than 500" and is narrowed by another word or a filter.
-LISTED = 500
+# proposals says "more than 200" and is narrowed by another word or a filter.
+LISTED = 200
 
 # The FTS5 table of migration 0011: the stemmed texts, and the state and topic of each
 # proposal, so that who may see a hit (and the list's filters) is answered by the index.
@@ -30,7 +30,11 @@ TEXT_COLUMNS = "{search_title search_summary search_rest}"
 # Title above summary above the rest (body, drawbacks, organisations); state and topic are
 # filters, not text.
 WEIGHTS = ("10.0", "4.0", "1.0", "0.0", "0.0")
-SEARCH_VECTOR = literal_column("proposals.search_vector")
+# PostgreSQL's narrow table of migration 0011: each proposal's weighted tsvector, state and
+# topic, kept by a trigger.
+SEARCH = table(
+    "proposal_search", column("id"), column("state"), column("topic_id"), column("search_vector")
+)
 DANISH = literal_column("'danish'::regconfig")
 
 
@@ -73,8 +77,9 @@ def postgresql_query(query: Query, *, any_term: bool = False) -> str:
 @dataclass
 class Search:
     """One search as SQL. On SQLite, `match(…)` picks the hits in the FTS table, with the
-    states and topic they must have; on PostgreSQL `condition` picks them among the rows.
-    `score` ranks them, lower is better (SQLite: in a query of the FTS table)."""
+    states and topic they must have; on PostgreSQL `condition` picks them in the
+    proposal_search table (SEARCH). `score` ranks them, lower is better (SQLite: in a query
+    of the FTS table; PostgreSQL: of SEARCH)."""
 
     query: Query
     dialect: str
@@ -92,13 +97,13 @@ class Search:
 
     @property
     def condition(self):
-        return SEARCH_VECTOR.op("@@")(self.tsquery)
+        return SEARCH.c.search_vector.op("@@")(self.tsquery)
 
     @property
     def score(self):
         if self.dialect == "sqlite":
             return func.bm25(literal_column("proposals_fts"), *map(literal_column, WEIGHTS))
-        return -func.ts_rank(SEARCH_VECTOR, self.tsquery)
+        return -func.ts_rank(SEARCH.c.search_vector, self.tsquery)
 
 
 def rowid_in(ids):

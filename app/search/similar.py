@@ -46,19 +46,20 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
             )
             scored = select(window.c.id, window.c.score)
         else:
+            index = engine.SEARCH
             window = (
-                select(Proposal.id.label("id"))
+                select(index.c.id.label("id"))
                 .where(
                     found.condition,
-                    Proposal.state.in_(sorted(lc.PUBLIC_STATES)),
-                    Proposal.id != proposal.id,
+                    index.c.state.in_(sorted(lc.PUBLIC_STATES)),
+                    index.c.id != proposal.id,
                 )
-                .order_by(Proposal.id.desc())
+                .order_by(index.c.id.desc())
                 .limit(engine.LISTED)
                 .subquery()
             )
             scored = select(window.c.id, found.score.label("score")).join_from(
-                window, Proposal, Proposal.id == window.c.id
+                window, index, index.c.id == window.c.id
             )
         ranked = scored.subquery()
         top = (

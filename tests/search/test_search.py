@@ -145,7 +145,7 @@ def test_a_search_lists_the_newest_hits_ranked_and_says_there_are_more(
     client.post("/language", data={"lang": "en"})
     english = text_of(client.get("/proposals?q=havvindmøller"))
     assert "More than 3 proposals match" in english
-    monkeypatch.setattr(search_engine, "LISTED", 500)
+    monkeypatch.setattr(search_engine, "LISTED", 200)
     assert titles(client, "havvindmølle")[0] == "Havvindmøller ud for kysten"
 
 
