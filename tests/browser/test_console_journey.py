@@ -11,6 +11,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
+from tests.support.http import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +22,13 @@ CSV = (
 
 
 @pytest.fixture
-def staff_tab(browser, live_server, secretary):
+def staff_tab(browser, live_server, app, secretary):
+    """A tab signed in as the secretariat (with the cookie the login form gives)."""
     context = browser.new_context(base_url=live_server.url)
+    sign_in(context, app, secretary, live_server.url)
     tab = context.new_page()
     tab.on("dialog", lambda d: pytest.fail(f"dialog opened: {d.message}"))
-    tab.goto("/login")
-    tab.get_by_label("E-mail").fill(secretary.email)
-    tab.get_by_label("Adgangskode").fill(secretary.password)
-    tab.get_by_role("button", name="Log ind").click()
+    tab.goto("/")
     yield tab
     context.close()
 

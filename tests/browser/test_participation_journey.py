@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.proposals import lifecycle as lc
 from tests.conftest import live_env
+from tests.support.http import sign_in
 from tests.support.live import start_gunicorn
 
 pytestmark = pytest.mark.browser
@@ -25,6 +26,7 @@ def threshold_three(base_config, app, tmp_path):
 
 def test_discussion_support_and_stance(
     browser,
+    app,
     threshold_three,
     make_proposal,
     make_user,
@@ -37,14 +39,11 @@ def test_discussion_support_and_stance(
     tabs = []
 
     def tab_as(account):
+        """A tab signed in as `account` (with the cookie the login form gives)."""
         context = browser.new_context(base_url=threshold_three.url)
+        sign_in(context, app, account, threshold_three.url)
         tab = context.new_page()
         tab.on("dialog", lambda d: pytest.fail(f"dialog opened: {d.message}"))
-        tab.goto("/login")
-        tab.get_by_label("E-mail").fill(account.email)
-        tab.get_by_label("Adgangskode").fill(account.password)
-        tab.get_by_role("button", name="Log ind").click()
-        expect(tab.get_by_role("status")).to_contain_text("Du er logget ind")
         tabs.append(tab)
         return tab
 
