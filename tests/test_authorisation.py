@@ -478,7 +478,10 @@ _serial = count(1)
 
 @pytest.fixture(scope="module")
 def matrix_app(base_config, migrated):
+    from tests.conftest import COMPILED_TEMPLATES
+
     app = create_app(base_config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES  # the templates compiled once per process
     yield app
     with app.app_context():
         db.session.remove()

@@ -33,6 +33,7 @@ from app import create_app
 from app.extensions import db
 from app.proposals.forms import parse_moment
 from app.text import without_forbidden_characters
+from tests.conftest import COMPILED_TEMPLATES
 from tests.support import sweep
 from tests.support.naughty import covering_naughty_strings, distinct_naughty_strings
 
@@ -174,6 +175,7 @@ def sweep_app(base_config, empty_database):
             "connect_args": {"options": "-c synchronous_commit=off"}
         }
     app = create_app(config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES  # the templates compiled once per process
     with app.app_context():
         flask_migrate.upgrade()
     yield sweep.Site(app, sweep.build_world(app))

@@ -536,6 +536,9 @@ def _discover() -> Discovery:
                     "RATELIMIT_ENABLED": False,
                 }
             )
+            from tests.conftest import COMPILED_TEMPLATES
+
+            app.jinja_env.bytecode_cache = COMPILED_TEMPLATES  # compiled once per process
             with app.app_context():
                 # Through the migrations: the search index (SQLite's FTS5) is made only there.
                 import flask_migrate
