@@ -152,7 +152,8 @@ def _pool(workers: int) -> Executor:
     if workers < 2:
         return _Here()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", __name__])  # '__main__': not once a process
+    # With the main script loaded in the server, a helper need not run it again itself.
+    context.set_forkserver_preload(["__main__", __name__])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
