@@ -404,9 +404,12 @@ def test_the_storage_comes_from_the_environment(tmp_path):
 
 
 @pytest.mark.live
-def test_gunicorn_workers_share_the_counters_in_redis(base_config, redis_prefix, tmp_path):
+def test_gunicorn_workers_share_the_counters_in_redis(
+    base_config, migrated, redis_prefix, tmp_path
+):
     """Through gunicorn with two workers: wherever each attempt lands, the eleventh
-    failed login of one account from one address is refused."""
+    failed login of one account from one address is refused. (`migrated`: the server's
+    database has its tables even when this is the first test of its process.)"""
     from tests.conftest import live_env
     from tests.support.http import Browserless
     from tests.support.live import start_gunicorn

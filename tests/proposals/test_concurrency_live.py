@@ -34,12 +34,16 @@ def four_workers(_four_workers, app):
     return _four_workers
 
 
-def logged_in_clients(app, server, accounts, path):
-    """A client per account, signed in with the session cookie the login form gives."""
+def logged_in_clients(server, accounts, path, app=None):
+    """A client per account, logged in through the form, or with `app` signed in with the
+    session cookie the login form gives."""
     clients = []
     for account in accounts:
         client = Browserless(server.url)
-        client.sign_in(app, account)
+        if app is None:
+            client.login(account)
+        else:
+            client.sign_in(app, account)
         clients.append((client, client.token(path)))
     return clients
 
@@ -47,7 +51,7 @@ def logged_in_clients(app, server, accounts, path):
 def test_eighty_members_support_at_the_same_moment(app, four_workers, make_proposal, make_user):
     made = make_proposal(lc.SUPPORT)
     path = f"/proposals/{made.id}"
-    clients = logged_in_clients(app, four_workers, [make_user("member") for _ in range(80)], path)
+    clients = logged_in_clients(four_workers, [make_user("member") for _ in range(80)], path, app)
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
@@ -94,7 +98,7 @@ def test_likes_and_unlikes_interleaved_keep_the_count_equal_to_the_rows(
 ):
     made = make_proposal(lc.HEARING)
     path = f"/proposals/{made.id}"
-    clients = logged_in_clients(app, four_workers, [make_user() for _ in range(100)], path)
+    clients = logged_in_clients(four_workers, [make_user() for _ in range(100)], path, app)
     actions = [
         (client, token, verb)
         for client, token in clients
