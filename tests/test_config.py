@@ -36,6 +36,7 @@ def test_defaults(tmp_path):
     assert settings["HEARING_WINDOW"] == timedelta(days=14)
     assert settings["MIN_PROPOSERS"] == 1
     assert settings["MAIL_URL"] == "console"
+    assert settings["PDF_WORKERS"] is None
 
 
 def test_environment_overrides(tmp_path):
@@ -46,10 +47,12 @@ def test_environment_overrides(tmp_path):
             "FORSLAG_SUPPORT_WINDOW": "2s",
             "FORSLAG_HEARING_WINDOW": "90s",
             "FORSLAG_MIN_PROPOSERS": "2",
+            "FORSLAG_PDF_WORKERS": "1",
             "SECRET_KEY": "k",
         },
         tmp_path,
     )
+    assert settings["PDF_WORKERS"] == 1
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert settings["SUPPORT_THRESHOLD"] == 3
     assert settings["SUPPORT_WINDOW"] == timedelta(seconds=2)
@@ -62,6 +65,8 @@ def test_environment_overrides(tmp_path):
 def test_bad_threshold_is_refused(tmp_path, value):
     with pytest.raises(config.ConfigError, match="FORSLAG_SUPPORT_THRESHOLD"):
         config.from_environment({"FORSLAG_SUPPORT_THRESHOLD": value}, tmp_path)
+    with pytest.raises(config.ConfigError, match="FORSLAG_PDF_WORKERS"):
+        config.from_environment({"FORSLAG_PDF_WORKERS": value}, tmp_path)
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
