@@ -215,6 +215,11 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert "Bedre busser på landet" in text and "Blåbærgrød til alle." in text
     assert "page 1 of 1" in text or "page 1 of 2" in text
     assert "For: 2 (67 %)" in " ".join(text.split())
+    # Laid out like its page: the timeline too, each step and who took it.
+    assert "Timeline" in text and "Created as a draft" in text
+    assert "Being developed after the hearing → Seeking support, by Søren Ærø" in " ".join(
+        text.split()
+    )
     etag = response.headers["ETag"]
     assert visitor.get(f"/proposals/{bus}.pdf", headers={"If-None-Match": etag}).status_code == 304
     # A draft is no one's but its proposers' (and the secretariat's).

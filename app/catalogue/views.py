@@ -26,7 +26,7 @@ CATALOGUE_PDF = (
     "pdf/catalogue_part.html",
     "pdf/_proposal.html",
 )
-PROPOSAL_PDF = ("pdf/base.html", "pdf/proposal.html", "pdf/_proposal.html")
+PROPOSAL_PDF = ("pdf/base.html", "pdf/proposal.html", "pdf/_proposal.html", "macros/proposals.html")
 
 
 def _today(now: datetime):
@@ -104,6 +104,7 @@ def proposal_pdf(proposal_id: int):
             "pdf/proposal.html",
             entry=entry,
             address=public_url("proposals.detail", proposal_id=proposal.id),
+            timeline_items=page.timeline,
         ),
         key=(
             settings.current().display_name,
@@ -112,6 +113,7 @@ def proposal_pdf(proposal_id: int):
             proposal.hearing_ends_at,
             proposal.support_deadline,
             queries.Catalogue([(proposal.topic, [entry])]).key(),
+            [(kind, item.id) for kind, item in page.timeline],
         ),
         templates=PROPOSAL_PDF,
         filename=_("proposal-%(id)s.pdf", id=proposal.id),
