@@ -42,12 +42,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import pikepdf
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.i18n import select_locale
 
@@ -57,23 +54,35 @@ MIME = "application/pdf"
 LAYOUT_VERSION = "2"
 
 
-class StaticFilesOnly(URLFetcher):
-    """Reads the site's static files from disk; refuses every other address."""
+def static_files_only(public_url: str, static_folder: str):
+    """A WeasyPrint URL fetcher that reads the site's static files from disk and refuses
+    every other address."""
+    return _static_files_only_class()(public_url, static_folder)
 
-    def __init__(self, public_url: str, static_folder: str) -> None:
-        super().__init__(allowed_protocols=())
-        self.prefix = public_url.rstrip("/") + "/static/"
-        self.folder = Path(static_folder).resolve()
 
-    def fetch(self, url, headers=None):
-        if not url.startswith(self.prefix):
-            raise ValueError(f"not fetched for a PDF: {url[:200]}")
-        path = urlsplit(url).path.removeprefix(urlsplit(self.prefix).path)
-        file = (self.folder / path).resolve()
-        if not file.is_file() or not file.is_relative_to(self.folder):
-            raise ValueError(f"no such static file: {url[:200]}")
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, file.read_bytes(), headers={"Content-Type": kind})
+@cache
+def _static_files_only_class():
+    # WeasyPrint is imported when a PDF is made, not with the app: it is most of the time
+    # an app takes to import (0.8 s), paid by every worker, command and test process.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def __init__(self, public_url: str, static_folder: str) -> None:
+            super().__init__(allowed_protocols=())
+            self.prefix = public_url.rstrip("/") + "/static/"
+            self.folder = Path(static_folder).resolve()
+
+        def fetch(self, url, headers=None):
+            if not url.startswith(self.prefix):
+                raise ValueError(f"not fetched for a PDF: {url[:200]}")
+            path = urlsplit(url).path.removeprefix(urlsplit(self.prefix).path)
+            file = (self.folder / path).resolve()
+            if not file.is_file() or not file.is_relative_to(self.folder):
+                raise ValueError(f"no such static file: {url[:200]}")
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, file.read_bytes(), headers={"Content-Type": kind})
+
+    return StaticFilesOnly
 
 
 def _static_folder() -> str:
@@ -110,9 +119,11 @@ class Laid:
 def _lay_out(html: str, public: str, static_folder: str) -> Laid:
     """Lay out and write `html` (run in a helper process by render_pdf_in_parts: it needs
     no app, only strings)."""
+    from weasyprint import HTML
+
     started = time.process_time()
     document = HTML(
-        string=html, base_url=public, url_fetcher=StaticFilesOnly(public, static_folder)
+        string=html, base_url=public, url_fetcher=static_files_only(public, static_folder)
     ).render()
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
@@ -153,7 +164,7 @@ def _pool(workers: int) -> Executor:
         return _Here()
     context = multiprocessing.get_context("forkserver")
     # With the main script loaded in the server, a helper need not run it again itself.
-    context.set_forkserver_preload(["__main__", __name__])
+    context.set_forkserver_preload(["__main__", __name__, "weasyprint"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
@@ -241,6 +252,8 @@ def _join(
 ) -> bytes:
     """The front's PDF (its metadata, language and bookmarks kept) followed by the parts'
     pages, each with its footer laid over it; one table of named destinations for all."""
+    import pikepdf
+
     pdf = pikepdf.open(io.BytesIO(front.pdf))
     destinations: dict[str, pikepdf.Array] = {}
     for first, part, footer in zip(firsts, parts, footers, strict=True):
@@ -280,7 +293,7 @@ def _join(
     return out.getvalue()
 
 
-def _named_destinations(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Array]]:
+def _named_destinations(pdf) -> list:
     """The (flat) table of named destinations WeasyPrint writes: (name, [page, /XYZ, x, y, 0])."""
     try:
         names = pdf.Root.Names.Dests.Names

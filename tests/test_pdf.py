@@ -14,7 +14,7 @@ import pytest
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.pdf import StaticFilesOnly, pdf_response, render_pdf_template
+from app.pdf import pdf_response, render_pdf_template, static_files_only
 from app.proposals import lifecycle as lc
 from tests.support import require
 from tests.support.proposals import force
@@ -121,7 +121,7 @@ def test_only_the_sites_static_files_are_read(tmp_path):
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "a.css").write_text("p{}")
     (tmp_path / "secret").write_text("no")
-    fetch = StaticFilesOnly("https://forslag.example.dk", str(tmp_path / "static"))
+    fetch = static_files_only("https://forslag.example.dk", str(tmp_path / "static"))
     assert fetch.fetch("https://forslag.example.dk/static/a.css").read() == b"p{}"
     for url in (
         "https://forslag.example.dk/static/../secret",
