@@ -35,6 +35,7 @@ import os
 import re
 import resource
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -357,6 +358,13 @@ def etag_for(key: Iterable, templates: Iterable[str] = ()) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 
+# The last few public PDFs this process made, by their tag (which holds every input that
+# shapes them): a crowd downloading the same catalogue before a congress costs one render.
+# Private ones (a draft's) are not kept.
+_MADE: OrderedDict[str, bytes] = OrderedDict()
+KEPT_PDFS = 4
+
+
 def pdf_response(
     render: Callable[[], str | bytes],
     *,
@@ -380,8 +388,17 @@ def pdf_response(
         response.set_etag(etag)
         response.headers["Cache-Control"] = cache_control
         return response
-    made = render()
-    response = Response(made if isinstance(made, bytes) else render_pdf(made), mimetype=MIME)
+    pdf = None if private else _MADE.get(etag)
+    if pdf is None:
+        made = render()
+        pdf = made if isinstance(made, bytes) else render_pdf(made)
+        if not private:
+            _MADE[etag] = pdf
+            while len(_MADE) > KEPT_PDFS:
+                _MADE.popitem(last=False)
+    else:
+        _MADE.move_to_end(etag)
+    response = Response(pdf, mimetype=MIME)
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     disposition = "attachment" if attachment else "inline"

@@ -134,7 +134,7 @@ def test_only_the_sites_static_files_are_read(tmp_path):
             fetch.fetch(url)
 
 
-def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, topic):
+def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, topic, monkeypatch):
     """Two renders: the catalogue (Danish) and a proposal (English), read back."""
     from app import site
     from tests.support.forms import client_for, login
@@ -199,8 +199,17 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert "http://localhost" not in text and f"{PUBLIC}/proposals/{bus}" in text
     etag = response.headers["ETag"]
     assert visitor.get("/catalogue.pdf", headers={"If-None-Match": etag}).status_code == 304
-    app.config["PDF_WORKERS"] = 1  # all in this process: the same pages
-    alone = visitor.get("/catalogue.pdf")
+    app.config["PDF_WORKERS"] = 1  # all in this process from here
+    # The same catalogue again is the PDF already made: nothing is laid out.
+    import app.pdf as pdf_module
+
+    laid = []
+    monkeypatch.setattr(pdf_module, "_lay_out", lambda *args: laid.append(args))
+    assert visitor.get("/catalogue.pdf").get_data() == response.get_data()
+    assert laid == []
+    monkeypatch.undo()
+    pdf_module._MADE.clear()
+    alone = visitor.get("/catalogue.pdf")  # laid out in this process: the same pages
     assert pdf_text(alone.get_data()) == text
     assert links_and_bookmarks(alone.get_data()) == (links, bookmarks)
     filtered = visitor.get(f"/catalogue.pdf?topic={green}", headers={"If-None-Match": etag})
