@@ -282,7 +282,8 @@ def load_demo(now: datetime | None = None) -> list[User]:
     )
     _answer_some(apprentices, responses, aisha, mette, at)
 
-    # Withdrawn by its proposer, and rejected by the secretariat: both stay public.
+    # Withdrawn by its proposer during its hearing, and rejected by the secretariat: both
+    # stay public (one withdrawn before its hearing would stay private).
     tax = proposals.create(
         laerke,
         _content(
@@ -294,12 +295,14 @@ def load_demo(now: datetime | None = None) -> list[User]:
         ),
         now=at(5),
     )
+    proposals.transition(laerke, tax, lc.SUBMITTED, now=at(5.5))
+    proposals.transition(karen, tax, lc.HEARING, now=at(6))
     proposals.transition(
         laerke,
         tax,
         lc.WITHDRAWN,
         reason="Vi arbejder videre med et bredere skatteforslag.",
-        now=at(6),
+        now=at(7),
     )
     ads = proposals.create(
         jens,

@@ -14,7 +14,6 @@ from app.catalogue import queries
 from app.database import utcnow
 from app.i18n import _zone
 from app.pdf import pdf_response, pdf_workers, render_pdf_in_parts, render_pdf_template
-from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
 from app.urls import public_url
 
@@ -117,5 +116,5 @@ def proposal_pdf(proposal_id: int):
         ),
         templates=PROPOSAL_PDF,
         filename=_("proposal-%(id)s.pdf", id=proposal.id),
-        private=proposal.state not in lc.PUBLIC_STATES,
+        private=not proposal.is_public,
     )

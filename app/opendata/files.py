@@ -31,7 +31,6 @@ from app.comments.models import Comment
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import DEFAULT_LANGUAGE, iso, spoken_languages
-from app.proposals import lifecycle as lc
 from app.proposals.models import (
     Proposal,
     ProposalLike,
@@ -74,7 +73,7 @@ class DataFile:
 
 
 def _public():
-    return Proposal.state.in_(sorted(lc.PUBLIC_STATES))
+    return Proposal.is_public
 
 
 def _deleted_name() -> str:

@@ -35,6 +35,8 @@ STATES = (
 
 # Seen only by proposers, invited members and the secretariat.
 PRIVATE_STATES = frozenset({DRAFT, SUBMITTED})
+# States a proposal can be public in. One is public in them once it has been heard: a
+# proposal withdrawn before its hearing (from draft or submitted) stays private (`is_public`).
 PUBLIC_STATES = frozenset(STATES) - PRIVATE_STATES
 # Proposers change the content only here.
 EDITABLE_STATES = frozenset({DRAFT, REVISION})
@@ -242,8 +244,17 @@ def support_deadline(now: datetime, policy: Policy) -> datetime:
     return now + policy.support_window
 
 
-def may_see(state: str, *, is_proposer: bool, is_invited: bool, is_secretariat: bool) -> bool:
-    return state in PUBLIC_STATES or is_proposer or is_invited or is_secretariat
+def is_public(state: str, *, heard: bool) -> bool:
+    """Whether everyone may see a proposal in `state`; `heard`: it has been in hearing (the
+    only way into the public states but a rejection). Withdrawing a draft or a submitted
+    proposal publishes nothing its proposers never made public."""
+    return state in PUBLIC_STATES and (state != WITHDRAWN or heard)
+
+
+def may_see(
+    state: str, *, heard: bool, is_proposer: bool, is_invited: bool, is_secretariat: bool
+) -> bool:
+    return is_public(state, heard=heard) or is_proposer or is_invited or is_secretariat
 
 
 def may_edit(state: str, *, is_proposer: bool) -> bool:

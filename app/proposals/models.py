@@ -14,8 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
+    or_,
+    select,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -147,9 +151,27 @@ class Proposal(db.Model):
         total = self.stance_total
         return {key: round(n / total * 100) if total else 0 for key, n in self.stances.items()}
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
-        return self.state in lifecycle.PUBLIC_STATES
+        """Everyone may see it (lifecycle.is_public): in a public state, and, withdrawn,
+        heard before (its hearing's end is set when the hearing opens)."""
+        return lifecycle.is_public(self.state, heard=self.hearing_ends_at is not None)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_condition(cls):
+        # The same rule as SQL: the states first, so that an index on state serves it.
+        return and_(
+            cls.state.in_(sorted(lifecycle.PUBLIC_STATES)),
+            or_(cls.state != lifecycle.WITHDRAWN, cls.hearing_ends_at.is_not(None)),
+        )
+
+    @classmethod
+    def unpublished(cls):
+        """SELECT of the ids of those in a public state that are private nonetheless (those
+        withdrawn before their hearing): few, read from an index. A search's index holds
+        the state alone; its public hits are the public states' without these."""
+        return select(cls.id).where(cls.state == lifecycle.WITHDRAWN, cls.hearing_ends_at.is_(None))
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.state}>"

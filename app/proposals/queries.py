@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import abort, g
 from markupsafe import Markup
-from sqlalchemy import false, func, or_, select, true, union, union_all
+from sqlalchemy import and_, false, func, or_, select, true, union, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from app import editing
@@ -107,10 +107,11 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
     # private proposal.
     invitation = (
         services.pending_invitation(viewer, proposal)
-        if viewer and proposal.state in lc.INVITING_STATES | lc.PRIVATE_STATES
+        if viewer and (proposal.state in lc.INVITING_STATES or not proposal.is_public)
         else None
     )
     roles = {
+        "heard": proposal.hearing_ends_at is not None,
         "is_proposer": viewer_is_proposer,
         "is_invited": invitation is not None,
         "is_secretariat": bool(viewer and viewer.is_secretariat),
@@ -123,7 +124,7 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
         invitation=invitation,
         viewer_is_proposer=viewer_is_proposer,
         viewer_acts_as_proposer=viewer_is_proposer and viewer.is_member,
-        viewer_sees_drafts=lc.may_see(lc.DRAFT, **roles),
+        viewer_sees_drafts=lc.may_see(lc.DRAFT, **{**roles, "heard": False}),
     )
 
 
@@ -131,7 +132,7 @@ def load_for_action(proposal_id: int, user, now: datetime) -> Proposal:
     """The proposal an action is posted to, in one query when it is public (as every
     proposal members act on is); otherwise as `load_proposal` decides who may see it."""
     proposal = _current(proposal_id, now)
-    if proposal.state in lc.PUBLIC_STATES:
+    if proposal.is_public:
         return proposal
     return load_proposal(proposal_id, user, now).proposal
 
@@ -286,7 +287,7 @@ def visible_to(user):
 
 
 def _public():
-    return Proposal.state.in_(sorted(lc.PUBLIC_STATES))
+    return Proposal.is_public
 
 
 def _their_own(viewer):
@@ -425,7 +426,10 @@ def _hits(found, filters: ListFilters, user, conditions: list, *, scored: bool, 
         index = search_engine.SEARCH
         where = [found.condition]
         if viewer is None or not viewer.is_secretariat:
-            public = index.c.state.in_(sorted(lc.PUBLIC_STATES))
+            public = and_(
+                index.c.state.in_(sorted(lc.PUBLIC_STATES)),
+                index.c.id.not_in(Proposal.unpublished()),
+            )
             if viewer is not None:
                 theirs = select(Proposal.id).where(_their_own(viewer))
                 public = or_(public, index.c.id.in_(theirs))
@@ -455,6 +459,8 @@ def _hits(found, filters: ListFilters, user, conditions: list, *, scored: bool, 
     if states is None or states:
         topic = filters.topic.id if filters.topic is not None else None
         part = select(*columns).where(found.match(states=states, topic_id=topic))
+        if states is not None and lc.WITHDRAWN in states:
+            part = part.where(search_engine.rowid_not_in(Proposal.unpublished()))
         if listed:
             part = select(part.order_by(fts.c.rowid.desc()).limit(limit).subquery())
         parts.append(part)

@@ -408,6 +408,7 @@ def answer(proposal_id: int, answer: str):
     flash(_("You have declined the invitation."), "info")
     if lc.may_see(
         proposal.state,
+        heard=proposal.hearing_ends_at is not None,
         is_proposer=False,
         is_invited=False,
         is_secretariat=current_user.is_secretariat,

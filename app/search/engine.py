@@ -112,5 +112,10 @@ def rowid_in(ids):
     return (FTS.c.rowid + 0).in_(ids)
 
 
+def rowid_not_in(ids):
+    """`rowid NOT IN (ids)`, as `rowid_in`: for a few ids."""
+    return (FTS.c.rowid + 0).not_in(ids)
+
+
 def search(query: Query, *, any_term: bool = False) -> Search:
     return Search(query, db.session.get_bind().dialect.name, any_term)

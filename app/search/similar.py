@@ -39,7 +39,11 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
         if found.dialect == "sqlite":
             window = (
                 select(engine.FTS.c.rowid.label("id"), found.score.label("score"))
-                .where(found.match(states=lc.PUBLIC_STATES), engine.FTS.c.rowid != proposal.id)
+                .where(
+                    found.match(states=lc.PUBLIC_STATES),
+                    engine.FTS.c.rowid != proposal.id,
+                    engine.rowid_not_in(Proposal.unpublished()),
+                )
                 .order_by(engine.FTS.c.rowid.desc())
                 .limit(engine.LISTED)
                 .subquery()
@@ -52,6 +56,7 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
                 .where(
                     found.condition,
                     index.c.state.in_(sorted(lc.PUBLIC_STATES)),
+                    index.c.id.not_in(Proposal.unpublished()),
                     index.c.id != proposal.id,
                 )
                 .order_by(index.c.id.desc())

@@ -176,15 +176,18 @@ def test_buttons_come_from_the_same_table():
     assert targets(Facts("withdrawn"), {P, S}) == []
 
 
+@pytest.mark.parametrize("heard", [False, True])
 @pytest.mark.parametrize("state", lc.STATES)
-def test_visibility(state):
-    private = state in ("draft", "submitted")
-    assert lc.may_see(state, is_proposer=False, is_invited=False, is_secretariat=False) is (
-        not private
-    )
-    assert lc.may_see(state, is_proposer=True, is_invited=False, is_secretariat=False)
-    assert lc.may_see(state, is_proposer=False, is_invited=True, is_secretariat=False)
-    assert lc.may_see(state, is_proposer=False, is_invited=False, is_secretariat=True)
+def test_visibility(state, heard):
+    # Withdrawn before its hearing (from draft or submitted), a proposal stays private.
+    private = state in ("draft", "submitted") or (state == "withdrawn" and not heard)
+    assert lc.is_public(state, heard=heard) is (not private)
+    assert lc.may_see(
+        state, heard=heard, is_proposer=False, is_invited=False, is_secretariat=False
+    ) is (not private)
+    assert lc.may_see(state, heard=heard, is_proposer=True, is_invited=False, is_secretariat=False)
+    assert lc.may_see(state, heard=heard, is_proposer=False, is_invited=True, is_secretariat=False)
+    assert lc.may_see(state, heard=heard, is_proposer=False, is_invited=False, is_secretariat=True)
 
 
 @pytest.mark.parametrize("state", lc.STATES)

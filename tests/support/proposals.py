@@ -41,7 +41,9 @@ PATHS = {
         (lc.REVISION, "secretariat"),
         (lc.SUPPORT, "author"),
     ],
-    lc.WITHDRAWN: [(lc.WITHDRAWN, "author")],
+    # Withdrawn during its hearing: public, as every withdrawn proposal that was heard.
+    # (One withdrawn as a draft stays private: tests/proposals/test_withdrawn_privacy.py.)
+    lc.WITHDRAWN: [(lc.SUBMITTED, "author"), (lc.HEARING, "secretariat"), (lc.WITHDRAWN, "author")],
     lc.REJECTED: [(lc.SUBMITTED, "author"), (lc.REJECTED, "secretariat")],
 }
 
