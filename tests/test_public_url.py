@@ -10,6 +10,7 @@ import re
 import pytest
 
 from app.proposals import lifecycle as lc
+from tests.notifications.helpers import set_email, tell
 from tests.support.forms import client_for, csrf_token, post, text_of
 from tests.support.smtp import text_of as text_of_mail
 
@@ -101,12 +102,14 @@ def test_where_any_host_is_answered_the_mail_still_links_to_the_public_address(
 def test_the_invitation_mail_links_to_the_public_address(site, make_user, make_proposal, mailbox):
     made = make_proposal(lc.DRAFT)
     invitee = make_user("member")
+    set_email(site, invitee, "instant")
     client = at(site, made.author)
     token = csrf_token(client, f"/proposals/{made.id}")
     response = client.post(
         f"/proposals/{made.id}/proposers", data={"csrf_token": token, "email": invitee.email}
     )
     assert response.status_code == 303
+    tell(site)
     (message,) = mailbox.to(invitee.email)
     assert f"{PUBLIC}/proposals/{made.id}" in text_of_mail(message)
     assert message["List-Unsubscribe"].startswith(f"<{PUBLIC}/unsubscribe/")

@@ -35,8 +35,6 @@ from app.sql import insert_statement
 
 def _email_column(tell: Tell):
     """How each person's notification is mailed, from their setting, inside the INSERT."""
-    if tell.mail == rules.NOT_MAILED:
-        return literal(EMAIL_NONE)
     if tell.mail == rules.DIGEST_ONLY:
         return case((User.email_setting == "off", EMAIL_NONE), else_=EMAIL_DIGEST)
     return case(

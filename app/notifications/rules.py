@@ -26,7 +26,6 @@ SECRETARIAT = "secretariat"
 # How the notification is mailed:
 BY_SETTING = "by_setting"  # as the person's email setting says
 DIGEST_ONLY = "digest_only"  # only ever in the daily (or weekly) digest
-NOT_MAILED = "not_mailed"  # in the app only: a mail of its own goes out with the action
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Tell:
 HOUR = timedelta(hours=1)
 
 RULES: dict[str, tuple[Tell, ...]] = {
-    "invited": (Tell(INVITEE, "invited", mail=NOT_MAILED),),
+    "invited": (Tell(INVITEE, "invited"),),
     "sent_back": (Tell(PROPOSERS, "sent_back"),),
     "rejected": (Tell(PROPOSERS, "rejected"),),
     "hearing_opened": (

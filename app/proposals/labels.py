@@ -4,8 +4,11 @@ of Flask."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import moment
 from app.proposals import lifecycle as lc
 
 STATE_LABELS = {
@@ -130,6 +133,18 @@ REFUSALS = {
         "developed after the hearing."
     ),
     "no_invitation": _l("You have no open invitation to this proposal."),
+    "too_many_drafts": _l(
+        "You have started %(limit)s proposals in the last 24 hours, as many as one person may. "
+        "Try again tomorrow."
+    ),
+    "too_many_invitations": _l(
+        "You have sent %(limit)s invitations in the last 24 hours, as many as one person may. "
+        "Try again tomorrow."
+    ),
+    "declined_recently": _l(
+        "%(name)s declined an invitation to this proposal less than 30 days ago. You can "
+        "invite them again from %(again)s."
+    ),
     "outcomes_in_catalogue": _l("Outcomes are recorded on proposals in the political catalogue."),
     "unknown_state": _l("There is no state called %(target)s."),
     "login_required": _l("Log in to do this."),
@@ -192,6 +207,9 @@ def refusal_message(refusal: lc.Refusal) -> str:
     for key in ("source", "target"):
         if details.get(key) in STATE_LABELS:
             details[key] = STATE_LABELS[details[key]]
+    for key, value in details.items():
+        if isinstance(value, datetime):
+            details[key] = moment(value)
     return str(template) % details if details else str(template)
 
 

@@ -144,6 +144,12 @@ class Invalid(Refusal):
     code = 422
 
 
+class TooMany(Refusal):
+    """More of something in a day than one person may do."""
+
+    code = 429
+
+
 def rule_for(source: str, target: str) -> Rule | None:
     return TRANSITIONS.get((source, target))
 
@@ -263,6 +269,35 @@ def may_edit(state: str, *, is_proposer: bool) -> bool:
 
 def may_invite(state: str, *, is_proposer: bool) -> bool:
     return is_proposer and state in INVITING_STATES
+
+
+# --- against floods: drafts and invitations one person starts in a day ---------------------
+
+# A day is the last 24 hours. Twenty drafts is more than anyone writes; thirty invitations
+# fill a proposer list three times. Someone who declined is not asked again for a month.
+DAY = timedelta(days=1)
+DRAFTS_PER_DAY = 20
+INVITATIONS_PER_DAY = 30
+REINVITE_AFTER = timedelta(days=30)
+
+
+def check_new_draft(drafts_in_a_day: int) -> None:
+    """`drafts_in_a_day`: the proposals the person started in the last DAY."""
+    if drafts_in_a_day >= DRAFTS_PER_DAY:
+        raise TooMany("too_many_drafts", limit=DRAFTS_PER_DAY)
+
+
+def check_invitation(
+    invitations_in_a_day: int, declined_at: datetime | None, now: datetime, *, invitee: str
+) -> None:
+    """`invitations_in_a_day`: those the inviter sent in the last DAY; `declined_at`: when
+    the invitee (`invitee`, their name) last declined an invitation to this proposal."""
+    if invitations_in_a_day >= INVITATIONS_PER_DAY:
+        raise TooMany("too_many_invitations", limit=INVITATIONS_PER_DAY)
+    if declined_at is not None and now < declined_at + REINVITE_AFTER:
+        raise ConditionNotMet(
+            "declined_recently", name=invitee, again=declined_at + REINVITE_AFTER
+        )
 
 
 # --- the hearing memo: the proposers' answers to the hearing responses ------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import editing
@@ -142,6 +142,13 @@ def create(author: User, content: Content, *, now: datetime) -> Proposal:
     """A new draft with its author as proposer number 1."""
     if not author.is_member:
         raise NotAllowed("not_a_member")
+    lc.check_new_draft(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Proposal)
+            .where(Proposal.created_by_id == author.id, Proposal.created_at > now - lc.DAY)
+        )
+    )
     proposal = Proposal(
         state=lc.DRAFT,
         created_by_id=author.id,
@@ -243,6 +250,15 @@ def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Inv
     )
     if invitation is not None and invitation.status == Invitation.PENDING:
         raise Invalid("already_invited", name=invitee.name)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.invited_by_id == actor.id, Invitation.created_at > now - lc.DAY)
+    )
+    declined = invitation is not None and invitation.status == Invitation.DECLINED
+    lc.check_invitation(
+        sent, invitation.answered_at if declined else None, now, invitee=invitee.name
+    )
     if invitation is None:
         invitation = Invitation(proposal_id=proposal.id, user_id=invitee.id)
         db.session.add(invitation)

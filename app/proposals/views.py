@@ -13,7 +13,7 @@ from app.comments import queries as comment_queries
 from app.database import utcnow
 from app.errors import render_error
 from app.extensions import db
-from app.notifications import delivery, follows, messages
+from app.notifications import follows
 from app.proposals import chart, participation, queries, services
 from app.proposals import diff as word_diff
 from app.proposals import lifecycle as lc
@@ -384,10 +384,10 @@ def invite(proposal_id: int):
     form = InviteForm()
     if not form.validate():
         return form_refused(form, proposal_id)
+    # The invitee is told as every notification is: in the app, and by mail as their
+    # email setting says (app.notifications.rules).
     invitation = services.invite(current_user, proposal, form.email.data, now=now)
-    mail = messages.invitation(invitation.user, proposal, current_user, now=now)
     db.session.commit()
-    delivery.send_now([mail])
     flash(_("%(name)s has been invited as co-proposer.", name=invitation.user.name), "success")
     return see_other(url_for("proposals.detail", proposal_id=proposal.id))
 

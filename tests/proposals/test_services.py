@@ -119,8 +119,14 @@ def test_decline_then_invite_again(ctx, topic, make_user):
     assert ctx.scalar(select(Invitation.status)) == "declined"
     with pytest.raises(lc.ConditionNotMet):
         services.answer_invitation(user(member), proposal, accept=True, now=T0)
-    services.invite(user(author), proposal, member.email, now=T0)
-    assert services.answer_invitation(user(member), proposal, accept=True, now=T0).position == 2
+    # Who declined is left in peace for a while: asked again only after REINVITE_AFTER.
+    soon = T0 + lc.REINVITE_AFTER - timedelta(seconds=1)
+    with pytest.raises(lc.ConditionNotMet) as refused:
+        services.invite(user(author), proposal, member.email, now=soon)
+    assert refused.value.key == "declined_recently"
+    later = T0 + lc.REINVITE_AFTER
+    services.invite(user(author), proposal, member.email, now=later)
+    assert services.answer_invitation(user(member), proposal, accept=True, now=later).position == 2
 
 
 def test_an_invitation_cannot_be_accepted_after_submission(ctx, topic, make_user):

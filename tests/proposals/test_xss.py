@@ -5,6 +5,8 @@ import re
 
 from markupsafe import escape
 
+from app.proposals import lifecycle as lc
+
 from tests.support.forms import login, post_form, text_of
 from tests.support.proposals import CONTENT
 from tests.support.xss import VECTORS, dangerous_markup
@@ -17,9 +19,10 @@ def markdown_sections(page: str) -> str:
 
 
 def test_vectors_in_every_field(app, make_user, topic):
-    client = app.test_client()
-    login(client, make_user("member"))
-    for vector in VECTORS:
+    for number, vector in enumerate(VECTORS):
+        if number % lc.DRAFTS_PER_DAY == 0:  # as many drafts as one member may start a day
+            client = app.test_client()
+            login(client, make_user("member"))
         title = f"XSS {vector}"[:160]
         data = {
             **CONTENT,
