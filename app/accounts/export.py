@@ -71,6 +71,27 @@ def _proposal(row) -> dict:
     return {**row._mapping, "url": public_url("proposals.detail", proposal_id=row.id)}
 
 
+def _proposal_title(user_id: int):
+    """The title of the row's proposal as the person may read it now: none for a proposal
+    they can no longer see (an invitation declined, a secretariat role taken away)."""
+    from app.proposals.models import Proposal, seen_by
+
+    staff = select(User.is_secretariat).where(User.id == user_id).scalar_subquery()
+    return case((seen_by(user_id, staff), Proposal.title), else_=literal(None)).label(
+        "proposal_title"
+    )
+
+
+def _titled(row) -> dict:
+    """A row naming a proposal, its title in words when the person may no longer see it."""
+    from flask_babel import gettext as _
+
+    item = dict(row._mapping)
+    if item.get("proposal_title") is None:
+        item["proposal_title"] = _("a proposal you no longer have access to")
+    return item
+
+
 def _comments(user_id: int) -> Select:
     from app.comments.models import Comment
     from app.proposals.models import Proposal
@@ -79,7 +100,7 @@ def _comments(user_id: int) -> Select:
         select(
             Comment.id,
             Comment.proposal_id,
-            Proposal.title.label("proposal_title"),
+            _proposal_title(user_id),
             Comment.parent_id,
             Comment.written_in,
             Comment.created_at,
@@ -102,7 +123,7 @@ def _on_proposal(model, *columns):
         from app.proposals.models import Proposal
 
         return (
-            select(model.id, model.proposal_id, Proposal.title.label("proposal_title"), *columns)
+            select(model.id, model.proposal_id, _proposal_title(user_id), *columns)
             .join(Proposal, Proposal.id == model.proposal_id)
             .where(model.user_id == user_id)
             .order_by(model.id)
@@ -223,7 +244,7 @@ def _invitations(column_name: str):
             select(
                 Invitation.id,
                 Invitation.proposal_id,
-                Proposal.title.label("proposal_title"),
+                _proposal_title(user_id),
                 Invitation.status,
                 Invitation.created_at,
                 Invitation.answered_at,
@@ -390,24 +411,40 @@ SECTIONS: tuple[Section, ...] = (
         {("proposers", "user_id"): ("proposal_id", "id"), **_by_id("proposals", "created_by_id")},
         item=_proposal,
     ),
-    Section(("comments",), _comments, _by_id("comments", "author_id")),
+    Section(("comments",), _comments, _by_id("comments", "author_id"), item=_titled),
     Section(
         ("hearing_answers",), _hearing_answers, _by_id("comment_answers", "author_id")
     ),
-    Section(("likes", "proposals"), _proposal_likes, _by_id("proposal_likes", "user_id")),
+    Section(
+        ("likes", "proposals"),
+        _proposal_likes,
+        _by_id("proposal_likes", "user_id"),
+        item=_titled,
+    ),
     Section(("likes", "comments"), _comment_likes, _by_id("comment_likes", "user_id")),
-    Section(("supports",), _supports, _by_id("supports", "user_id")),
-    Section(("stances",), _stances, _by_id("stances", "user_id")),
-    Section(("follows", "proposals"), _proposal_follows, _by_id("proposal_follows", "user_id")),
+    Section(("supports",), _supports, _by_id("supports", "user_id"), item=_titled),
+    Section(("stances",), _stances, _by_id("stances", "user_id"), item=_titled),
+    Section(
+        ("follows", "proposals"),
+        _proposal_follows,
+        _by_id("proposal_follows", "user_id"),
+        item=_titled,
+    ),
     Section(("follows", "topics"), _topic_follows, _by_id("topic_follows", "user_id")),
     Section(
         ("notifications",), _notifications, _by_id("notifications", "user_id"), item=_notification
     ),
-    Section(("invitations", "received"), _invitations("user_id"), _by_id("invitations", "user_id")),
+    Section(
+        ("invitations", "received"),
+        _invitations("user_id"),
+        _by_id("invitations", "user_id"),
+        item=_titled,
+    ),
     Section(
         ("invitations", "sent"),
         _invitations("invited_by_id"),
         _by_id("invitations", "invited_by_id"),
+        item=_titled,
     ),
     Section(("flags",), _flags, _by_id("flags", "user_id")),
     Section(("saves",), _saves, _by_id("saves", "author_id")),

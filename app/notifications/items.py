@@ -21,7 +21,7 @@ from app.accounts.models import User
 from app.i18n import day, moment
 from app.notifications.models import Event, Notification
 from app.proposals.labels import VERDICT_LABELS
-from app.proposals.models import Proposal
+from app.proposals.models import Proposal, seen_by
 
 
 @dataclass
@@ -38,6 +38,8 @@ class Item:
     final_version: int | None
     actor: str | None
     data: dict
+    # Whether the reader may still see the proposal: if not, nothing names it.
+    seen: bool = True
 
     @property
     def actor_name(self) -> str:
@@ -49,8 +51,20 @@ class Item:
         return self.read_at is None
 
     @property
+    def lost(self) -> bool:
+        """About a proposal the reader can no longer see (an invitation declined, a role
+        taken away): its title, its page and what happened to it are not theirs to read."""
+        return self.proposal_id is not None and not self.seen
+
+    @property
+    def proposal_title(self) -> str:
+        return _("a proposal you no longer have access to") if self.lost else self.title
+
+    @property
     def target(self) -> tuple[str, dict]:
         """Where the notification leads: an endpoint and its values."""
+        if self.lost:
+            return "notifications.index", {}
         to_proposal = {"proposal_id": self.proposal_id}
         if self.kind == "changed_since_comment" and self.changed_since_comment:
             return "proposals.diff", {
@@ -100,6 +114,8 @@ def _when(value: str | None) -> str:
 
 def _headline(item: Item) -> str:  # one branch per kind, like the table
     kind, title, data = item.kind, item.title, item.data
+    if item.lost:
+        return _("News of a proposal you no longer have access to.")
     if kind == "invited":
         return _(
             "%(name)s invited you to co-propose “%(title)s”.", name=item.actor_name, title=title
@@ -208,7 +224,7 @@ def _headline(item: Item) -> str:  # one branch per kind, like the table
 
 def item_query() -> Select:
     """The columns an Item is made of; the caller adds WHERE and ORDER."""
-    actor = aliased(User)
+    actor, reader = aliased(User), aliased(User)
     return (
         select(
             Notification.id,
@@ -224,8 +240,10 @@ def item_query() -> Select:
             actor.name,
             Event.data,
             Notification.mail_id,
+            seen_by(Notification.user_id, reader.is_secretariat).label("seen"),
         )
         .join(Event, Event.id == Notification.event_id)
+        .join(reader, reader.id == Notification.user_id)
         .outerjoin(Proposal, Proposal.id == Notification.proposal_id)
         .outerjoin(actor, actor.id == Event.actor_id)
     )
@@ -245,4 +263,5 @@ def item_of(row) -> Item:
         final_version=row.final_version,
         actor=row.name,
         data=row.data or {},
+        seen=bool(row.seen),
     )

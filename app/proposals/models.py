@@ -15,12 +15,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    exists,
     false,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from app.accounts.models import User
@@ -213,6 +215,27 @@ class Invitation(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+def seen_by(user_id, is_secretariat):
+    """SQL: whether a person may see the proposal of the query's row (lifecycle.may_see),
+    `user_id` and `is_secretariat` being columns (the reader of a notification) or values.
+    What no longer holds (an invitation declined, a secretariat role taken away) no longer
+    counts: a line about the proposal then names no title."""
+    if isinstance(is_secretariat, bool):
+        is_secretariat = true() if is_secretariat else false()
+    # Aliases: the query may itself read proposers or invitations (a data download's).
+    proposer, invitation = aliased(Proposer), aliased(Invitation)
+    return or_(
+        Proposal.is_public,
+        is_secretariat,
+        exists().where(proposer.proposal_id == Proposal.id, proposer.user_id == user_id),
+        exists().where(
+            invitation.proposal_id == Proposal.id,
+            invitation.user_id == user_id,
+            invitation.status == Invitation.PENDING,
+        ),
+    )
 
 
 class TransitionEvent(db.Model):
