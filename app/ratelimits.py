@@ -66,6 +66,11 @@ def failed(response) -> bool:
     return response.status_code != 303
 
 
+def sent(response) -> bool:
+    """A PDF counts when it was sent: not a 304 for the copy the client has, nor a 404."""
+    return response.status_code == 200
+
+
 @dataclass(frozen=True)
 class Limit:
     rate: str  # in Flask-Limiter's notation: "10 per minute; 40 per hour"
@@ -97,6 +102,10 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     # A download reads every row about the person; a deletion checks a password.
     "account_data.download": (Limit("10 per hour", account, methods=("GET",)),),
     "account_data.delete": (Limit("10 per hour", account),),
+    # A proposal's PDF and a short hearing memo's are laid out in the request (0.2 to 0.5 s
+    # of CPU each); the catalogue's and long memos' are files the worker made.
+    "catalogue.proposal_pdf": (Limit("20 per minute; 100 per hour", account, sent, ("GET",)),),
+    "comments.memo_pdf": (Limit("20 per minute; 100 per hour", account, sent, ("GET",)),),
 }
 
 
