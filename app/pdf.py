@@ -10,9 +10,13 @@
   template: a conditional GET whose tag still matches gets a 304 without any rendering.
 - `render_pdf_template(name, **context)`: the HTML of a template that extends
   templates/pdf/base.html, whose footer prints "side 3 af 12" / "page 3 of 12".
-- `render_pdf_in_parts(parts, front)`: a long PDF (the catalogue) laid out in parts on the
-  machine's cores, then joined: each part starts on a page of its own, the front pages
-  (cover, contents) are made last, when the page of every anchor in the parts is known.
+- `render_pdf_in_parts(parts, front, kept=...)`: a long PDF (the catalogue) laid out in parts
+  on the machine's cores, then joined: each part starts on a page of its own, the front pages
+  (cover, contents) are made last, when the page of every anchor in the parts is known. A
+  part (or a footer) laid out before, with the same HTML, is taken from `kept`.
+
+The catalogue's PDFs and long hearing memos are made this way by the worker, never in a
+request, and served as files (app.pdf_files); a single proposal's PDF is made in the request.
 
 For example (the PDF of one proposal, app/proposals/views.py):
 
@@ -41,6 +45,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote, urlsplit
 
 from flask import Response, current_app, render_template, request
@@ -135,6 +140,21 @@ def _lay_out(html: str, public: str, static_folder: str) -> Laid:
     return Laid(pdf, len(document.pages), anchors, time.process_time() - started, peak)
 
 
+def laid_key(html: str, public: str, static_folder: str) -> str:
+    """What decides a laid-out document: its HTML, the address its links are made on, the
+    stylesheet and the way PDFs are made."""
+    parts = [LAYOUT_VERSION, public, _stylesheet_digest(static_folder), html]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+
+
+class Kept(Protocol):
+    """Laid-out documents kept by their `laid_key` (app.pdf_files keeps them on disk)."""
+
+    def get(self, key: str) -> Laid | None: ...
+
+    def put(self, key: str, laid: Laid) -> None: ...
+
+
 class _Here(Executor):
     """Runs each job at once in this process (one core, or nothing to share out)."""
 
@@ -153,7 +173,11 @@ helper_rss_peak_kib = 0
 
 def pdf_workers() -> int:
     """How many processes lay out a PDF's parts: PDF_WORKERS, else up to 2 of the cores
-    (the app's other requests and the worker share the machine)."""
+    (the app's other requests and the worker share the machine). In a process of the
+    worker (Huey's are daemons, which may not start processes) it is 1: the parts are laid
+    out one after the other, and the web server keeps the other core."""
+    if multiprocessing.current_process().daemon:
+        return 1
     configured = current_app.config.get("PDF_WORKERS")
     return max(1, int(configured or min(2, os.cpu_count() or 1)))
 
@@ -169,10 +193,39 @@ def _pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+class _Layer:
+    """Lays out documents in `pool`, or takes them from `kept` when laid out before; what
+    it laid out anew goes into `kept` once done."""
+
+    def __init__(self, pool: Executor, public: str, folder: str, kept: Kept | None) -> None:
+        self.pool, self.public, self.folder, self.kept = pool, public, folder, kept
+        self.new: list[tuple[str, Future]] = []
+
+    def __call__(self, html: str) -> Future:
+        if self.kept is None:
+            return self.pool.submit(_lay_out, html, self.public, self.folder)
+        key = laid_key(html, self.public, self.folder)
+        found = self.kept.get(key)
+        if found is not None:
+            done: Future = Future()
+            done.set_result(found)
+            return done
+        job = self.pool.submit(_lay_out, html, self.public, self.folder)
+        self.new.append((key, job))
+        return job
+
+    def keep(self) -> None:
+        for key, job in self.new:
+            if job.done() and job.exception() is None:
+                self.kept.put(key, job.result())
+
+
 def render_pdf_in_parts(
     parts: list[str],
     front: Callable[[Callable[[str], int | str], int | None], str],
     outline: Iterable[tuple[str, str, Iterable[tuple[str, str]]]] = (),
+    *,
+    kept: Kept | None = None,
 ) -> bytes:
     """One PDF of the front pages and `parts`, the parts laid out side by side.
 
@@ -187,6 +240,9 @@ def render_pdf_in_parts(
     known, and the front's links to anchors in the parts lead to them (the front names
     those anchors itself, e.g. as ids of its contents' entries, and they are pointed at the
     parts' pages).
+
+    `kept`: parts and footers laid out before (for this PDF or another: a topic's catalogue
+    is made of the whole catalogue's parts) are taken from it, and new ones put in it.
     """
     global helper_cpu_seconds, helper_rss_peak_kib
     public, folder = _public(), _static_folder()
@@ -194,7 +250,8 @@ def render_pdf_in_parts(
         return render_pdf(front(lambda _anchor: "", None))
     workers = min(pdf_workers(), len(parts))
     with _pool(workers) as pool:
-        laid = [pool.submit(_lay_out, html, public, folder) for html in parts]
+        lay = _Layer(pool, public, folder, kept)
+        laid = [lay(html) for html in parts]
         # The front with placeholders, to count its pages: last, the shortest job.
         probe = pool.submit(_lay_out, front(lambda _anchor: "9999", 9999), public, folder)
         laid = [job.result() for job in laid]
@@ -208,7 +265,7 @@ def render_pdf_in_parts(
             html = front(lambda anchor, pages=page_of: pages.get(anchor, ""), total)
             made = pool.submit(_lay_out, html, public, folder)
             footers = [
-                pool.submit(_lay_out, _footer_html(first + 1, part.pages, total), public, folder)
+                lay(_footer_html(first + 1, part.pages, total))
                 for first, part in zip(firsts, laid, strict=True)
             ]
             made = made.result()
@@ -216,6 +273,8 @@ def render_pdf_in_parts(
                 break
             front_pages = made.pages  # a number's width wrapped a title: count again
         footers = [job.result() for job in footers]
+    if kept is not None:
+        lay.keep()
     if workers > 1:
         jobs = [probe.result(), made, *laid, *footers]
         helper_cpu_seconds += sum(job.cpu for job in jobs)
@@ -345,11 +404,12 @@ def _template_digest(name: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def etag_for(key: Iterable, templates: Iterable[str] = ()) -> str:
-    """A strong tag over `key` and everything else that shapes a PDF."""
+def etag_for(key: Iterable, templates: Iterable[str] = (), language: str | None = None) -> str:
+    """A strong tag over `key` and everything else that shapes a PDF, in `language` (by
+    default the request's)."""
     parts = [
         LAYOUT_VERSION,
-        select_locale(),
+        language or select_locale(),
         current_app.config["PUBLIC_URL"],
         _stylesheet_digest(_static_folder()),
         [_template_digest(name) for name in templates],
@@ -359,7 +419,7 @@ def etag_for(key: Iterable, templates: Iterable[str] = ()) -> str:
 
 
 # The last few public PDFs this process made, by their tag (which holds every input that
-# shapes them): a crowd downloading the same catalogue before a congress costs one render.
+# shapes them): a crowd downloading the same proposal before a congress costs one render.
 # Private ones (a draft's) are not kept.
 _MADE: OrderedDict[str, bytes] = OrderedDict()
 KEPT_PDFS = 4
@@ -382,12 +442,10 @@ def pdf_response(
     new tag. `private`: the PDF is only for the person asking (a draft), no shared cache.
     """
     etag = etag_for(key, templates)
-    cache_control = "private, no-cache" if private else "public, no-cache"
     if etag in request.if_none_match:
-        response = Response(status=304)
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = cache_control
-        return response
+        return with_pdf_headers(
+            Response(status=304), etag, filename, attachment=attachment, private=private
+        )
     pdf = None if private else _MADE.get(etag)
     if pdf is None:
         made = render()
@@ -398,13 +456,24 @@ def pdf_response(
                 _MADE.popitem(last=False)
     else:
         _MADE.move_to_end(etag)
-    response = Response(pdf, mimetype=MIME)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = cache_control
-    disposition = "attachment" if attachment else "inline"
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return with_pdf_headers(
+        Response(pdf, mimetype=MIME), etag, filename, attachment=attachment, private=private
     )
+
+
+def with_pdf_headers(
+    response: Response, etag: str, filename: str, *, attachment: bool, private: bool
+) -> Response:
+    """A PDF's answer (or its 304) with its tag, its name and who may keep a copy."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
     response.vary.add("Cookie")  # the language and who may see it come from the session
+    if response.status_code == 200:
+        disposition = "attachment" if attachment else "inline"
+        ascii_name = (
+            filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+        )
+        response.headers["Content-Disposition"] = (
+            f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        )
     return response

@@ -1,5 +1,7 @@
 """The worker: Huey's consumer runs what `notifications.jobs` does, woken by the changes
-that need it and every minute by its own clock.
+that need it and every minute by its own clock. Every minute it also asks for the PDFs
+(`make_pdfs`, a task of its own in another of its processes: making them may take longer
+than a minute, and mail does not wait for it).
 
 The queue is a SQLite file in the instance folder by default and Redis in production
 (FORSLAG_QUEUE_URL). It carries only wake-ups: what is to be done lives in the database
@@ -30,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def make_queue(app: Flask) -> Huey:
-    """The app's queue with its two tasks: `tell` (woken by a change) and `every_minute`."""
+    """The app's queue with its tasks: `tell` (woken by a change), `every_minute` and
+    `make_pdfs` (asked for by `every_minute`)."""
     url, name = app.config["QUEUE_URL"], app.config["QUEUE_NAME"]
     if url.startswith("sqlite:///"):
         queue = SqliteHuey(name=name, filename=url.removeprefix("sqlite:///"), results=False)
@@ -42,8 +45,14 @@ def make_queue(app: Flask) -> Huey:
         with app.app_context():
             jobs.tell(utcnow())
 
+    @queue.task(name="make_pdfs")
+    def make_pdfs() -> None:
+        with app.app_context():
+            log.info("%s", jobs.make_pdfs(utcnow()))
+
     @queue.periodic_task(crontab(minute="*"), name="every_minute")
     def every_minute() -> None:
+        make_pdfs()  # first: whatever fails below, the PDFs are looked at every minute
         with app.app_context():
             # A second sender, when much is due, is another of this worker's processes woken.
             summary = jobs.run_all(utcnow(), another_sender=tell)
@@ -59,6 +68,7 @@ def make_queue(app: Flask) -> Huey:
                 db.engine.dispose(close=False)
 
     queue.forslag_tell, queue.forslag_every_minute = tell, every_minute
+    queue.forslag_make_pdfs = make_pdfs
     return queue
 
 
@@ -99,7 +109,8 @@ def init_app(app: Flask) -> None:
 @click.option("--threads", is_flag=True, help="Run them in threads of one process instead.")
 @with_appcontext
 def worker_command(burst: bool, workers: int, threads: bool) -> None:
-    """Deliver notifications and mail, make digests, remind and tick the lifecycle."""
+    """Deliver notifications and mail, make digests, remind, tick the lifecycle and make
+    the catalogue's PDFs."""
     queue: Huey = current_app.extensions["queue"]
     if burst:
         # The wake-ups waiting are all answered by the one pass below; the pass needs only
@@ -109,13 +120,18 @@ def worker_command(burst: bool, workers: int, threads: bool) -> None:
         except Exception as error:
             click.echo(f"The queue could not be reached ({error}); going on without it.", err=True)
         click.echo(str(jobs.run_all(utcnow())))
+        click.echo(str(jobs.make_pdfs(utcnow())))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # WeasyPrint tells each step of each document it lays out: hundreds of lines a catalogue.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     kind = "thread" if threads else "process"
     kinds = "threads" if threads else "processes"
     click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({workers} {kinds}). Ctrl-C stops.")
-    # Whatever waited while no worker ran goes out now, not at the next minute.
+    # Whatever waited while no worker ran goes out now, not at the next minute; a new
+    # site's first catalogue is made now too.
     queue.forslag_tell()
+    queue.forslag_make_pdfs()
     # Processes: sending mail is mostly Python (templates, MIME), which threads of one
     # process take turns at; two processes send nearly twice as much.
     consumer = queue.create_consumer(

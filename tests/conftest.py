@@ -8,10 +8,12 @@ database of its own, migrated with Alembic once per session; every test starts e
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import count
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -236,6 +238,12 @@ def make_app(base_config, migrated):
             empty_all_tables()
             if apps[0] is not _PLAIN.get("app"):
                 db.engine.dispose()
+        forget_made_pdfs(base_config)
+
+
+def forget_made_pdfs(config: dict) -> None:
+    """The PDFs the worker made (app.pdf_files) go with the rows they were made from."""
+    shutil.rmtree(Path(config["INSTANCE_PATH"]) / "pdf", ignore_errors=True)
 
 
 @pytest.fixture

@@ -45,9 +45,10 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
-from app import create_app
+from app import create_app, pdf_files
 from app.accounts import services as account_services
 from app.accounts.models import User
+from app.catalogue import files as catalogue_files
 from app.comments import services as comment_services
 from app.database import utcnow
 from app.demo import DEMO_USERS
@@ -68,7 +69,7 @@ from app.proposals.lifecycle import (
     WITHDRAWN,
 )
 from app.proposals.models import Proposal, Topic
-from tests.conftest import Account, empty_all_tables
+from tests.conftest import Account, empty_all_tables, forget_made_pdfs
 from tests.support.forms import csrf_token
 from tests.support.proposals import CONTENT, PATHS
 
@@ -300,7 +301,6 @@ A proposal in the catalogue:
    GET  /proposals/{p}                                             200  200  200  200  200
    GET  /proposals/{p}.pdf                                         200  200  200  200  200
    GET  /catalogue                                                 200+ 200+ 200+ 200+ 200+
-   GET  /catalogue.pdf                                             200  200  200  200  200
    POST /proposals/{p}/stance stance=for                           403  403  303  303  303
    POST /proposals/{p}/support                                     403  403  409  403  409
    POST /proposals/{p}/like                                        403  303  303  303  303
@@ -308,6 +308,9 @@ A proposal in the catalogue:
    POST /proposals/{p}/outcomes date={today} text=Vedtaget.        403  403  403  403  303
    POST /proposals/{p}/transition to=retired reason=Forældet.      403  403  403  403  303
    POST /proposals/{p}/transition to=withdrawn                     403  403  403  409  409
+
+A proposal in the catalogue, once the worker has made the catalogue's PDF:
+   GET  /catalogue.pdf                                             200  200  200  200  200
 
 A retired proposal:
    GET  /proposals/{p}                                             200  200  200  200  200
@@ -487,6 +490,7 @@ def matrix_app(base_config, migrated):
         db.session.remove()
         empty_all_tables()
         db.engine.dispose()
+    forget_made_pdfs(base_config)
 
 
 @dataclass
@@ -649,6 +653,15 @@ def _in(state: str, *, put: str | None = None) -> Build:
     return lambda world, role: world.proposal(state, put=put)
 
 
+def _printed(world: World, role: str) -> dict:
+    """A proposal in the catalogue, and the catalogue's Danish files made as the worker
+    makes them (a request only serves them)."""
+    made = world.proposal(SUPPORT, put=CATALOGUE)
+    with world.app.app_context(), pdf_files.making():
+        catalogue_files.make_all(utcnow(), languages=["da"])
+    return made
+
+
 def _for_each_caller(build: Build) -> Build:
     """Mark a build whose object depends on who calls: every cell gets its own."""
     build.for_each_caller = True
@@ -698,6 +711,7 @@ OBJECTS: dict[str, Build] = {
     "A proposal seeking support": _in(SUPPORT),
     "A proposal seeking support, backed by the caller (if a member who may back it)": _backed,
     "A proposal in the catalogue": _in(SUPPORT, put=CATALOGUE),
+    "A proposal in the catalogue, once the worker has made the catalogue's PDF": _printed,
     "A retired proposal": _in(SUPPORT, put=RETIRED),
     "A lapsed proposal": _in(SUPPORT, put=LAPSED),
     "A withdrawn proposal": _in(WITHDRAWN),

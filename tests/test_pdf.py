@@ -13,9 +13,11 @@ import pikepdf
 import pytest
 from flask_babel import force_locale
 
+from app.database import utcnow
 from app.extensions import db
 from app.pdf import pdf_response, render_pdf_template, static_files_only
 from app.proposals import lifecycle as lc
+from tests.conftest import forget_made_pdfs
 from tests.support import require
 from tests.support.proposals import force
 
@@ -134,8 +136,20 @@ def test_only_the_sites_static_files_are_read(tmp_path):
             fetch.fetch(url)
 
 
-def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, topic, monkeypatch):
-    """Two renders: the catalogue (Danish) and a proposal (English), read back."""
+def make_pdfs(app, languages=None) -> list[str]:
+    """What the worker does for the catalogue's PDFs; the names of the files it made."""
+    from app import pdf_files
+    from app.catalogue import files
+
+    with app.app_context(), pdf_files.making():
+        return files.make_all(utcnow(), languages=languages).made
+
+
+def test_the_catalogue_and_a_proposal_as_pdfs(
+    app, base_config, make_proposal, make_user, topic, monkeypatch
+):
+    """The catalogue (Danish) as the worker makes it and a request serves it, and a
+    proposal (English) made in the request, read back."""
     from app import site
     from tests.support.forms import client_for, login
     from tests.test_catalogue import HOSTILE, add_outcome, in_catalogue, new_topic
@@ -157,6 +171,7 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     make_proposal(lc.SUPPORT, title="Samler stadig støtte")
     visitor = app.test_client()
 
+    make_pdfs(app)  # the worker makes the catalogue's files; a request serves them
     response = visitor.get("/catalogue.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith(
@@ -199,8 +214,7 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert "http://localhost" not in text and f"{PUBLIC}/proposals/{bus}" in text
     etag = response.headers["ETag"]
     assert visitor.get("/catalogue.pdf", headers={"If-None-Match": etag}).status_code == 304
-    app.config["PDF_WORKERS"] = 1  # all in this process from here
-    # The same catalogue again is the PDF already made: nothing is laid out.
+    # A request lays nothing out: it serves the file the worker made.
     import app.pdf as pdf_module
 
     laid = []
@@ -208,12 +222,15 @@ def test_the_catalogue_and_a_proposal_as_pdfs(app, make_proposal, make_user, top
     assert visitor.get("/catalogue.pdf").get_data() == response.get_data()
     assert laid == []
     monkeypatch.undo()
-    pdf_module._MADE.clear()
-    alone = visitor.get("/catalogue.pdf")  # laid out in this process: the same pages
+    # Made again by one process alone, and nothing kept from before: the same pages.
+    app.config["PDF_WORKERS"] = 1
+    forget_made_pdfs(base_config)
+    make_pdfs(app, languages=["da"])
+    alone = visitor.get("/catalogue.pdf")
     assert pdf_text(alone.get_data()) == text
     assert links_and_bookmarks(alone.get_data()) == (links, bookmarks)
     filtered = visitor.get(f"/catalogue.pdf?topic={green}", headers={"If-None-Match": etag})
-    assert filtered.status_code == 200  # another topic, another tag (and a PDF)
+    assert filtered.status_code == 200  # another topic, another file (and tag)
 
     # A proposal's PDF, in English.
     visitor.post("/language", data={"lang": "en"})

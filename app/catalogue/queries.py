@@ -58,33 +58,37 @@ class Catalogue:
         ]
 
 
-def parts(found: Catalogue, count: int) -> list[list[tuple[Topic, list[Entry], bool]]]:
-    """The catalogue cut into up to `count` runs of proposals of about the same length of
-    text, in order, for its PDF to be laid out in parts: each run as (topic, entries,
-    whether the topic begins in it)."""
-    entries = [(topic, entry) for topic, group in found.groups for entry in group]
-    if not entries:
-        return []
+# How much a part of the catalogue's PDF holds at most: about a dozen proposals of 3,000
+# characters (each counted with 2,000 more for its headings and figures). Parts are laid out
+# side by side, and kept (app.pdf_files.KeptParts): a change to one proposal lays out its
+# part again, not the catalogue.
+PART_TEXT = 60_000
 
-    def length(entry: Entry) -> int:
-        p = entry.proposal
-        texts = (p.body_html, p.drawbacks_html, p.process_html, p.materials_html, p.summary)
-        return 2000 + sum(len(text or "") for text in texts)  # 2000: headings, figures
 
-    weights = [length(entry) for _topic, entry in entries]
-    share = sum(weights) / max(1, min(count, len(entries)))
-    runs: list[list[tuple[Topic, list[Entry], bool]]] = [[]]
-    filled, seen = 0, set()
-    for (topic, entry), weight in zip(entries, weights, strict=True):
-        if filled >= share * len(runs):
-            runs.append([])
-        run = runs[-1]
-        if run and run[-1][0] is topic:
-            run[-1][1].append(entry)
-        else:
-            run.append((topic, [entry], topic.id not in seen))
-            seen.add(topic.id)
-        filled += weight
+def _length(entry: Entry) -> int:
+    p = entry.proposal
+    texts = (p.body_html, p.drawbacks_html, p.process_html, p.materials_html, p.summary)
+    return 2000 + sum(len(text or "") for text in texts)  # 2000: headings, figures
+
+
+def parts(found: Catalogue, most: int = PART_TEXT) -> list[list[tuple[Topic, list[Entry], bool]]]:
+    """The catalogue cut into runs of proposals, in order, for its PDF to be laid out in
+    parts: each run as [(topic, entries, whether the topic begins in it)]. A run never holds
+    two topics, and holds at most `most` characters of text (or one longer proposal), so a
+    topic's catalogue is cut into the same runs as the whole one, and a change to one
+    proposal leaves the runs before it as they were."""
+    runs: list[list[tuple[Topic, list[Entry], bool]]] = []
+    for topic, entries in found.groups:
+        run: list[Entry] | None = None
+        filled = 0
+        for entry in entries:
+            weight = _length(entry)
+            if run is None or filled + weight > most:
+                begins = run is None
+                run, filled = [], 0
+                runs.append([(topic, run, begins)])
+            run.append(entry)
+            filled += weight
     return runs
 
 

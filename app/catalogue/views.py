@@ -1,35 +1,25 @@
-"""The political catalogue on screen and as a PDF, and one proposal as a PDF."""
+"""The political catalogue on screen and as a PDF (the file the worker made), and one
+proposal as a PDF (made in the request: a few tenths of a second, limited per client)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import pdf_files
 from app import site as settings
 from app.accounts.erasure import person_name
-from app.catalogue import queries
+from app.catalogue import files, queries
 from app.database import utcnow
-from app.i18n import _zone
-from app.pdf import pdf_response, pdf_workers, render_pdf_in_parts, render_pdf_template
+from app.i18n import select_locale
+from app.pdf import pdf_response, render_pdf_template
 from app.proposals import queries as proposal_queries
 from app.urls import public_url
 
 bp = Blueprint("catalogue", __name__)
 
-CATALOGUE_PDF = (
-    "pdf/base.html",
-    "pdf/catalogue.html",
-    "pdf/catalogue_part.html",
-    "pdf/_proposal.html",
-)
 PROPOSAL_PDF = ("pdf/base.html", "pdf/proposal.html", "pdf/_proposal.html", "macros/proposals.html")
-
-
-def _today(now: datetime):
-    return now.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @bp.get("/catalogue")
@@ -47,44 +37,21 @@ def index():
 
 @bp.get("/catalogue.pdf")
 def catalogue_pdf():
-    """The catalogue as a PDF for a congress: cover, contents, a section per proposal."""
+    """The catalogue as a PDF for a congress, as the worker made it last (app.catalogue.files):
+    cover, contents, a section per proposal. Nothing is laid out here."""
     topic = queries.topic_filter(request.args)
-    now = utcnow()
-    proposal_queries.apply_all_due(now)
-    found = queries.catalogue(topic, texts=True)
-    today = _today(now)
-    address = public_url("catalogue.index", **({"topic": topic.id} if topic else {}))
-
-    def front(page_of, total):
-        return render_pdf_template(
-            "pdf/catalogue.html",
-            footer_total=total,
-            catalogue=found,
-            topic=topic,
-            today=today,
-            address=address,
-            page_of=page_of,
-        )
-
-    def render():
-        parts = [
-            render_pdf_template("pdf/catalogue_part.html", footer=False, groups=groups,
-                                public_url=public_url)
-            for groups in queries.parts(found, 2 * pdf_workers())
-        ]  # fmt: skip
-        outline = [
-            (topic.name, f"topic-{topic.id}",
-             [(e.proposal.title, f"proposal-{e.proposal.id}") for e in entries])
-            for topic, entries in found.groups
-        ]  # fmt: skip
-        return render_pdf_in_parts(parts, front, outline)
-
-    return pdf_response(
-        render,
-        key=(settings.current().display_name, today, topic.id if topic else None, found.key()),
-        templates=CATALOGUE_PDF,
+    served = pdf_files.serve(
+        files.file_name(select_locale(), topic),
         filename=_("political-catalogue.pdf"),
         attachment=True,
+    )
+    if served is not None:
+        return served
+    back = url_for("catalogue.index", **({"topic": topic.id} if topic else {}))
+    return pdf_files.being_made(
+        _("The catalogue is being made right now. Try again in a minute."),
+        back,
+        _("Back to the catalogue"),
     )
 
 

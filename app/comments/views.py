@@ -9,13 +9,15 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import editing
-from app.comments import answers, services
+from app import editing, pdf_files
+from app.comments import answers, memo_pdfs, services
 from app.comments import queries as comment_queries
 from app.comments.forms import AnswerForm, CommentForm, ReasonForm
 from app.comments.models import Comment
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import select_locale
+from app.pdf import pdf_response
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.diff import word_diff
@@ -172,50 +174,30 @@ def memo(proposal_id: int):
 
 @bp.get("/proposals/<int:proposal_id>/hearing-memo.pdf")
 def memo_pdf(proposal_id: int):
-    """The hearing memo as a PDF: the same rows as the page, for print and for the record."""
-    from app import site
-    from app.pdf import pdf_response, render_pdf_template
-    from app.urls import public_url
-
+    """The hearing memo as a PDF: the same rows as the page, for print and for the record.
+    A long memo is the file the worker made (app.comments.memo_pdfs), a short one made here."""
     proposal = _memo_page(proposal_id).proposal
     memo = answers.memo(proposal)
-    diff_url = (
-        public_url(
-            "proposals.diff",
-            proposal_id=proposal.id,
-            **{"from": proposal.hearing_version, "to": memo.diff_to},
+    # While the hearing runs, only its proposers and the secretariat may read it.
+    private = proposal.state not in lc.MEMO_STATES
+    filename = f"hearing-memo-{proposal.id}.pdf"
+    if memo_pdfs.is_long(memo):
+        name = memo_pdfs.file_name(proposal.id, select_locale())
+        served = pdf_files.serve(name, filename=filename, private=private)
+        if served is not None:
+            return served
+        pdf_files.wish(name)
+        return pdf_files.being_made(
+            _("The hearing memo is being made right now. Try again in a minute."),
+            url_for("comments.memo", proposal_id=proposal.id),
+            _("Back to the hearing memo"),
         )
-        if proposal.hearing_version and memo.diff_to
-        else ""
-    )
-    # Everything the PDF shows, in short: a changed response or answer gives a new tag.
-    rows = [
-        (
-            row.response.id,
-            row.response.author.name if row.response.author else None,
-            bool(row.response.deleted_at),
-            bool(row.response.hidden_at),
-            row.answer.revision if row.answer else None,
-        )
-        for row in memo.rows
-    ]
     return pdf_response(
-        lambda: render_pdf_template(
-            "pdf/memo.html", proposal=proposal, memo=memo, diff_url=diff_url
-        ),
-        key=(
-            proposal.id,
-            proposal.state,
-            proposal.revision,
-            proposal.version_count,
-            proposal.final_version,
-            site.current().display_name,
-            rows,
-        ),
-        templates=("pdf/base.html", "pdf/memo.html"),
-        filename=f"hearing-memo-{proposal.id}.pdf",
-        # While the hearing runs, only its proposers and the secretariat may read it.
-        private=proposal.state not in lc.MEMO_STATES,
+        lambda: memo_pdfs.html(memo, utcnow()),
+        key=memo_pdfs.key(memo),
+        templates=memo_pdfs.TEMPLATES,
+        filename=filename,
+        private=private,
     )
 
 

@@ -1,6 +1,7 @@
 """What the worker does, as plain functions of `now`: the lifecycle tick, deadline
-reminders, the fan-out of events, digests and delivery. The queue's tasks and
-`flask worker --burst` call these; tests call them with their own clock."""
+reminders, the fan-out of events, digests and delivery, and the PDFs no request may spend
+the time to lay out. The queue's tasks and `flask worker --burst` call these; tests call
+them with their own clock."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from app import pdf_files
 from app.accounts.services import forget_expired_registrations
+from app.catalogue import files as catalogue_files
+from app.comments import memo_pdfs
 from app.extensions import db
 from app.i18n import iso
 from app.notifications import delivery, digests, events, fanout
@@ -96,3 +100,32 @@ def run_all(now: datetime, *, another_sender: Callable[[], None] | None = None) 
     db.session.rollback()
     summary.mail = delivery.deliver(now)
     return summary
+
+
+@dataclass
+class Printed:
+    made: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    busy: bool = False  # another process was making them
+
+    def __str__(self) -> str:
+        if self.busy:
+            return "PDFs: another process is making them"
+        return f"{len(self.made)} PDF(s) made, {self.unchanged} unchanged"
+
+
+def make_pdfs(now: datetime) -> Printed:
+    """Make again the catalogue's PDFs and the long hearing memos' whose content changed
+    (app.catalogue.files, app.comments.memo_pdfs), or leave them to the process making them
+    now. The worker runs it beside the minute's run (it may take minutes, which the mail
+    must not wait for), and `--burst` after it."""
+    with pdf_files.making() as ours:
+        if not ours:
+            return Printed(busy=True)
+        if services.apply_due(now):  # a proposal whose deadline passed enters the catalogue
+            db.session.commit()
+        catalogue = catalogue_files.make_all(now)
+        printed = Printed(catalogue.made, catalogue.unchanged)
+        printed.made += memo_pdfs.make_all(now)
+        db.session.rollback()
+        return printed

@@ -1,5 +1,6 @@
 """In Chromium: a visitor opens the political catalogue from the menu, filters it by topic
-with the plain form, and downloads that topic's catalogue as a PDF."""
+with the plain form, and downloads that topic's catalogue as a PDF (the file the worker
+made; gunicorn only serves it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.database import utcnow
+from app.notifications import jobs
 from tests.support.proposals import force
 from tests.test_catalogue import in_catalogue, new_topic
 from tests.test_pdf import pdf_text
@@ -22,6 +25,8 @@ def test_a_visitor_filters_the_catalogue_and_downloads_it(
     in_catalogue(app, make_proposal, stances=(3, 1, 0))
     wind = in_catalogue(app, make_proposal, title="Vindmøller på åen", stances=(1, 0, 0))
     force(app, wind, topic_id=green)
+    with app.app_context():
+        jobs.make_pdfs(utcnow())  # the worker's run, in this process
 
     page.goto("/")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Kataloget").click()
@@ -43,8 +48,7 @@ def test_a_visitor_filters_the_catalogue_and_downloads_it(
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 
-    # The whole catalogue: two proposals, laid out in parts by the gunicorn worker's helper
-    # processes and joined, each page numbered.
+    # The whole catalogue: two proposals, laid out in parts and joined, each page numbered.
     whole = page.request.get("/catalogue.pdf")
     assert whole.ok and whole.headers["content-type"] == "application/pdf"
     text = pdf_text(whole.body())
