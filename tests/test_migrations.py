@@ -118,3 +118,50 @@ def test_text_written_before_revisions_were_kept_is_revision_0(base_config, empt
         )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_audit_entries_written_before_name_people_and_comments_by_id(base_config, empty_database):
+    """Upgrading a site whose audit log held a member's address and the start of a hidden
+    comment as text: each becomes an id, and neither is left in the log."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": empty_database("audit")})
+    now = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0011_search_filters")
+        run = db.session.execute
+        run(text("INSERT INTO users (id, email, name, is_member, is_secretariat, login_version, "
+                 "created_at, language, email_setting, notify_new_hearings, "
+                 "notify_seeking_support) VALUES (1, 'staff@example.org', 'Karen', true, true, "
+                 "1, :now, 'da', 'daily', false, false), (2, 'mette@example.org', 'Mette', "
+                 "true, false, 1, :now, 'da', 'daily', false, false)"), {"now": now})  # fmt: skip
+        entries = [
+            (1, "grant_member", "mette@example.org"),
+            (2, "hide", "#77: Mettes hemmelige tekst om naboen"),
+            (3, "topic_create", "Trafik"),
+            (4, "revoke_member", "gone@example.org"),
+        ]
+        for entry_id, action, subject in entries:
+            run(text("INSERT INTO audit_entries (id, actor_id, action, subject, reason, at) "
+                     "VALUES (:id, 1, :action, :subject, '', :now)"),
+                {"id": entry_id, "action": action, "subject": subject, "now": now})  # fmt: skip
+        db.session.commit()
+        flask_migrate.upgrade()
+        rows = run(text("SELECT id, subject, subject_user_id, comment_id FROM audit_entries "
+                        "ORDER BY id")).all()  # fmt: skip
+        # The comment no longer exists here, so no id is kept for it either.
+        assert [tuple(row) for row in rows] == [
+            (1, "", 2, None),
+            (2, "", None, None),
+            (3, "Trafik", None, None),
+            (4, "", None, None),
+        ]
+        db.session.commit()  # the migration's ALTER TABLE waits for every open transaction
+        flask_migrate.downgrade(revision="0011_search_filters")
+        assert run(text("SELECT subject FROM audit_entries WHERE id = 1")).scalar() == (
+            "mette@example.org"
+        )
+        db.session.remove()
+        db.engine.dispose()

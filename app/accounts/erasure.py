@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
@@ -63,6 +63,8 @@ RULES: dict[tuple[str, str], str] = {
     # What the person did as secretariat.
     ("moderation_actions", "actor_id"): NULL,
     ("audit_entries", "actor_id"): NULL,
+    # What the secretariat did to the person (a role granted): the entry stays, to no one.
+    ("audit_entries", "subject_user_id"): NULL,
 }
 
 # The column that NULL_MARKED sets, per table.
@@ -174,12 +176,6 @@ def erase(user: User, *, now: datetime) -> None:
     # The address, where it is written as text rather than as a reference.
     db.session.execute(
         delete(OutgoingMail).where(OutgoingMail.to_address == email),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.subject.contains(email, autoescape=True))
-        .values(subject=func.replace(AuditEntry.subject, email, "")),
         execution_options={"synchronize_session": False},
     )
     # That an account was deleted, by its number: the person did it, and is no more.

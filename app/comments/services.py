@@ -166,7 +166,7 @@ def _moderate(
     audit.record(
         actor,
         action,
-        subject=f"#{comment.id}: {comment.body[:200]}",
+        comment_id=comment.id,
         proposal_id=proposal.id,
         reason=reason,
         now=now,

@@ -66,6 +66,8 @@ class Proposal(db.Model):
         Index("ix_proposals_state_state_changed", "state", "state_changed_at"),
         Index("ix_proposals_hearing_due", "state", "hearing_ends_at"),
         Index("ix_proposals_support_due", "state", "support_deadline"),
+        # A person's drafts of the last day (lifecycle.check_new_draft).
+        Index("ix_proposals_created_by", "created_by_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,7 +204,11 @@ class Invitation(db.Model):
     """A proposer's invitation to a member to join the proposer list."""
 
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id"),
+        # The invitations a person sent in the last day (lifecycle.check_invitation).
+        Index("ix_invitations_invited_by", "invited_by_id", "created_at"),
+    )
 
     PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 

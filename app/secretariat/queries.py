@@ -119,7 +119,7 @@ def members(q: str, page: int) -> Page:
 def log(page: int) -> Page:
     return _page(
         select(AuditEntry)
-        .options(joinedload(AuditEntry.actor))
+        .options(joinedload(AuditEntry.actor), joinedload(AuditEntry.subject_user))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
         page,
     )

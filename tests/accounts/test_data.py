@@ -36,6 +36,7 @@ TOP_LEVEL = [
     "outcomes",
     "moderation",
     "audit_entries",
+    "roles_changed",
     "events",
     "mail",
     "password_reset_links",
