@@ -340,9 +340,18 @@ def _audit(user_id: int) -> Select:
         AuditEntry.action,
         AuditEntry.subject,
         AuditEntry.proposal_id,
+        AuditEntry.subject_user_id,
+        AuditEntry.comment_id,
         AuditEntry.reason,
         AuditEntry.at,
     )(user_id)
+
+
+def _roles_changed(user_id: int) -> Select:
+    """What the secretariat did to the person's roles, and when (not who did it)."""
+    from app.secretariat.models import AuditEntry
+
+    return _own(AuditEntry, "subject_user_id", AuditEntry.action, AuditEntry.at)(user_id)
 
 
 def _events(user_id: int) -> Select:
@@ -453,6 +462,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(("outcomes",), _outcomes, _by_id("outcomes", "recorded_by_id")),
     Section(("moderation",), _moderation, _by_id("moderation_actions", "actor_id")),
     Section(("audit_entries",), _audit, _by_id("audit_entries", "actor_id")),
+    Section(("roles_changed",), _roles_changed, _by_id("audit_entries", "subject_user_id")),
     Section(
         ("events",), _events, {**_by_id("events", "actor_id"), **_by_id("events", "subject_id")}
     ),
