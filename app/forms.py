@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import StringField, TextAreaField, ValidationError
 
 from app.text import has_forbidden_characters, is_email_address
 
@@ -14,13 +14,24 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _one_line_field(field) -> bool:
+    """A field a browser sends on one line (a name, a title, an address): a line break in
+    it was typed by no one, and would break a mail's header it ends up in."""
+    return isinstance(field, StringField) and not isinstance(field, TextAreaField)
+
+
 class Form(FlaskForm):
-    """A form that refuses control characters in every text field."""
+    """A form that refuses control characters in every text field, and line breaks in
+    those on one line."""
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and has_forbidden_characters(field.data):
+            if not isinstance(field.data, str):
+                continue
+            if has_forbidden_characters(field.data) or (
+                _one_line_field(field) and ("\n" in field.data or "\r" in field.data)
+            ):
                 field.errors = [
                     *field.errors,
                     _l("This field contains characters that are not allowed."),

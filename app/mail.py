@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
+from app.text import one_line
+
 # Messages are built with the email package's older, much faster API (compat32): a digest
 # is built in a third of the time. A non-ASCII header is folded here into encoded words
 # (Header keeps the spaces between them, which the newer policy's folding loses); every
@@ -32,6 +34,7 @@ _ONE_LINE_HEADERS = email.policy.compat32.clone(max_line_length=998)
 
 
 def _header(value: str) -> str:
+    value = one_line(value)
     return value if value.isascii() else Header(value, "utf-8").encode(maxlinelen=76)
 
 
@@ -82,10 +85,12 @@ def build_message(
     headers: dict[str, str] | None = None,
     message_id: str | None = None,
 ) -> Message:
-    """A message with a plain-text part, and an HTML alternative when given."""
+    """A message with a plain-text part, and an HTML alternative when given. Every header's
+    value is put on one line (`one_line`)."""
+    to = one_line(to)
     recipient = _address(to)
     if recipient is None:
-        message = _international_message(to, subject, text, html)
+        message = _international_message(to, one_line(subject), text, html)
     else:
         plain = MIMEText(text, "plain", _UTF8_QP)
         if html:
@@ -99,7 +104,7 @@ def build_message(
         message.policy = _ONE_LINE_HEADERS
     from app import site  # the organisation's name as the sender's
 
-    sender = site.mail_from(current_app.config["MAIL_FROM"])
+    sender = one_line(site.mail_from(current_app.config["MAIL_FROM"]))
     message["From"] = _address(sender) or sender
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id or make_msgid(domain="forslag.invalid")

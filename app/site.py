@@ -27,6 +27,7 @@ from app.extensions import db
 from app.forms import Form, email_address, strip
 from app.markup import render_markdown
 from app.secretariat import models as audit
+from app.text import one_line
 
 # What the site is called until the secretariat names it.
 DEFAULT_NAME = "Forslag"
@@ -121,7 +122,7 @@ def mail_from(configured: str) -> str:
     default "Forslag"): the address stays the configured one."""
     name, address = parseaddr(configured)
     if name in ("", DEFAULT_NAME) and address:
-        return formataddr((current().display_name, address))
+        return formataddr((one_line(current().display_name), address))
     return configured
 
 

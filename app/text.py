@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 # NUL cannot be stored in PostgreSQL, and the other C0 controls (but tab and newlines)
 # have no place in what people write.
 FORBIDDEN_CHARACTERS = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
+
+
+# Line breaks (Unicode's too) and every other control character.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value: str) -> str:
+    """`value` on one line, its control characters made spaces: for a mail's header, where a
+    name or title saved with a line break (before forms refused one) must neither stop the
+    mail nor start a header of its own."""
+    return " ".join(_CONTROLS.sub(" ", value).split())
 
 
 def has_forbidden_characters(text: str) -> bool:
