@@ -5,7 +5,9 @@ guarded by that revision, so of two saves from the same base exactly one wins ou
 The other is merged with what won: a field only one side changed is taken from that side,
 and within Markdown changes to different paragraphs are both kept (a three-way merge of
 base, theirs and mine). A change to the same passage is a conflict: nothing is saved, and
-the person is shown the other change with their own text kept, to send again.
+the person is shown the other change with their own text kept, to send again. The
+paragraphs are matched within app.diffing's budget: a text too costly to match in full is
+matched more coarsely, which can only make more conflicts, never lose a change.
 
 Each save is kept as a revision (`saves`), which is both the base a later merge needs
 and the history of the text: before a proposal's hearing, its private history.
@@ -17,7 +19,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select, update
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
+from app import diffing
 from app.accounts.models import User
 from app.database import UTCDateTime
 from app.extensions import db
@@ -73,12 +75,13 @@ def paragraphs(text: str) -> list[str]:
     return _PARAGRAPH_BREAK.split(text) if text.strip() else []
 
 
-def _changes(base: Sequence[str], other: Sequence[str]) -> list[tuple[int, int, tuple]]:
+def _changes(
+    base: Sequence[str], other: Sequence[str], budget: diffing.Budget
+) -> list[tuple[int, int, tuple]]:
     """What turns `base` into `other`: (start, end, replacement) over base's items."""
-    matcher = SequenceMatcher(None, base, other, autojunk=False)
     return [
         (i1, i2, tuple(other[j1:j2]))
-        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        for op, i1, i2, j1, j2 in diffing.opcodes(base, other, budget)
         if op != "equal"
     ]
 
@@ -92,12 +95,16 @@ def _collide(a: tuple[int, int, tuple], b: tuple[int, int, tuple]) -> bool:
 
 
 def merge_sequences(
-    base: Sequence[str], theirs: Sequence[str], mine: Sequence[str]
+    base: Sequence[str],
+    theirs: Sequence[str],
+    mine: Sequence[str],
+    budget: diffing.Budget | None = None,
 ) -> list[str] | None:
     """Both sides' changes to `base` applied, or None where they touch the same items.
     Changes to neighbouring items do not collide; the same change made twice is made once."""
-    changes = set(_changes(base, theirs))
-    for change in _changes(base, mine):
+    budget = budget or diffing.Budget()
+    changes = set(_changes(base, theirs, budget))
+    for change in _changes(base, mine, budget):
         if change in changes:
             continue
         if any(_collide(change, other) for other in changes):
@@ -112,7 +119,7 @@ def merge_sequences(
     return merged + list(base[at:])
 
 
-def merge_text(base, theirs, mine, *, markdown: bool):
+def merge_text(base, theirs, mine, *, markdown: bool, budget: diffing.Budget | None = None):
     """One field merged: taken whole from the side that changed it, or for Markdown by
     paragraphs when both did. None is a conflict."""
     if _same(mine, base) or _same(mine, theirs):
@@ -121,7 +128,7 @@ def merge_text(base, theirs, mine, *, markdown: bool):
         return mine
     if not markdown:
         return None
-    merged = merge_sequences(paragraphs(base), paragraphs(theirs), paragraphs(mine))
+    merged = merge_sequences(paragraphs(base), paragraphs(theirs), paragraphs(mine), budget)
     return None if merged is None else "\n\n".join(merged)
 
 
@@ -138,10 +145,14 @@ def merge(
     *,
     markdown: Sequence[str] = (),
 ) -> Merge:
-    """Every field of `mine` merged with `theirs` over their common `base`."""
+    """Every field of `mine` merged with `theirs` over their common `base`, within one
+    budget of matching for them all."""
     result = Merge(values={})
+    budget = diffing.Budget()
     for name, value in mine.items():
-        merged = merge_text(base[name], theirs[name], value, markdown=name in markdown)
+        merged = merge_text(
+            base[name], theirs[name], value, markdown=name in markdown, budget=budget
+        )
         if merged is None:
             result.conflicts.append(name)
             merged = theirs[name]

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app import editing
 from app.comments import queries as comment_queries
 from app.database import utcnow
+from app.diffing import Budget
 from app.errors import render_error
 from app.extensions import db
 from app.notifications import follows
@@ -230,8 +231,9 @@ def diff(proposal_id: int):
     old, new = (queries.version_numbered(proposal, n) for n in numbers)
     if old is None or new is None:
         abort(404, description=_("This proposal has no version with that number."))
+    budget = Budget()  # one for the page, whatever the number of fields
     fields = [
-        (CONTENT_LABELS[name], word_diff.word_diff(getattr(old, name), getattr(new, name)))
+        (CONTENT_LABELS[name], word_diff.word_diff(getattr(old, name), getattr(new, name), budget))
         for name in services.CONTENT_FIELDS
     ]
     return render_template(
@@ -334,8 +336,12 @@ def _conflict(form: ProposalForm, proposal, saved: editing.Saved):
     def label(name: str) -> str:
         return CONTENT_LABELS["topic" if name == "topic_id" else name]
 
+    budget = Budget()
     their_change = [
-        (label(name), word_diff.word_diff(shown(saved.base, name), shown(saved.theirs, name)))
+        (
+            label(name),
+            word_diff.word_diff(shown(saved.base, name), shown(saved.theirs, name), budget),
+        )
         for name in saved.conflicts
     ]
     also_taken = [
