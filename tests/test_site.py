@@ -10,6 +10,7 @@ from app.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from app.secretariat.models import AuditEntry
+from tests.support import send_queued_mail
 from tests.support.forms import client_for, csrf_token, post, post_form, text_of
 from tests.support.proposals import CONTENT
 from tests.support.smtp import text_of as text_of_mail
@@ -100,6 +101,7 @@ def test_the_name_in_mail(app, secretary, make_user, client, mailbox):
     configure(app, secretary, name="Fremtidspartiet")
     user = make_user(name="Aisha Rahimi")
     assert post_form(client, "/password/reset", {"email": user.email}).status_code == 303
+    send_queued_mail(app)
     (message,) = mailbox.messages
     assert message["Subject"] == "Vælg en ny adgangskode til Fremtidspartiet"
     assert message["From"].startswith("Fremtidspartiet <")
@@ -114,6 +116,7 @@ def test_a_configured_sender_name_is_kept(app, secretary, make_user, client, mai
     configure(app, secretary, name="Fremtidspartiet")
     user = make_user()
     post_form(client, "/password/reset", {"email": user.email})
+    send_queued_mail(app)
     (message,) = mailbox.messages
     assert message["From"] == "Sekretariatet <sekretariat@example.org>"
 

@@ -131,6 +131,11 @@ def issue_reset_token(
     user = find_by_email(email)
     if user is None:
         return None
+    return user, reset_token_for(user, now=now, valid_for=valid_for)
+
+
+def reset_token_for(user: User, *, now: datetime, valid_for: timedelta) -> str:
+    """A fresh reset token for `user`."""
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordResetToken(
@@ -141,7 +146,7 @@ def issue_reset_token(
         )
     )
     db.session.flush()
-    return user, token
+    return token
 
 
 def usable_reset_token(token: str, *, now: datetime) -> PasswordResetToken | None:

@@ -34,7 +34,7 @@ from app.accounts.models import AccountToken
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGES, select_locale
-from app.notifications import delivery, messages
+from app.notifications import messages
 from app.urls import local_target, see_other
 
 bp = Blueprint("accounts", __name__)
@@ -63,16 +63,13 @@ def register():
                 reset_valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
             )
             if done.new:
-                mail = messages.confirm_registration(done.user, done.token, now=now)
+                messages.confirm_registration(done.user, done.token, now=now)
             else:
-                mail = messages.registration_of_known_address(done.user, done.token, now=now)
+                messages.registration_of_known_address(done.user, done.token, now=now)
             db.session.commit()
         except IntegrityError:
             # The same address registered by a request running alongside: that one mails.
             db.session.rollback()
-            mail = None
-        if mail is not None:
-            delivery.send_now([mail])
         flash(
             _(
                 "We have sent an email to %(email)s. Open the link in it to finish "
@@ -153,15 +150,10 @@ def reset_request():
     """Ask for a link to set a new password."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        now = utcnow()
-        issued = services.issue_reset_token(
-            form.email.data, now=now, valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"]
-        )
-        mail = messages.password_reset(*issued, now=now) if issued is not None else None
+        # The same work, and the same answer, whether or not the address has an account:
+        # the worker looks it up.
+        messages.password_reset(form.email.data, now=utcnow())
         db.session.commit()
-        if mail is not None:
-            delivery.send_now([mail])
-        # The same answer whether or not the address has an account.
         flash(
             _(
                 "If an account uses %(email)s, we have sent it a link to choose a new "
@@ -240,12 +232,9 @@ def _change_email(user, form):
     except services.SameEmail:
         form.email.errors.append(_("That is already your email address."))
         return None
-    mails = [
-        messages.confirm_new_email(user, new_email, token, now=now),
-        messages.email_change_requested(user, new_email, now=now),
-    ]
+    messages.confirm_new_email(user, new_email, token, now=now)
+    messages.email_change_requested(user, new_email, now=now)
     db.session.commit()
-    delivery.send_now(mails)
     flash(
         _(
             "We have sent a link to %(email)s. Your address changes when you open it, "

@@ -36,7 +36,10 @@ CLAIM_FOR = timedelta(minutes=10)
 LONGEST_WAIT = timedelta(hours=1)
 # How long the record of a sent mail is kept (who was mailed what, when, by which worker).
 KEEP_SENT = timedelta(days=90)
-NOTHING_TO_SEND = "not sent: its notifications are gone, or its person turned email off"
+NOTHING_TO_SEND = (
+    "not sent: its notifications are gone, its person turned email off, "
+    "or no account has its address"
+)
 HOST = socket.gethostname()
 
 
@@ -48,14 +51,22 @@ class Report:
 
 
 def queue_message(
-    *, to: str, subject: str, text: str, html: str = "", user_id: int | None, now: datetime
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    user_id: int | None,
+    now: datetime,
+    kind: str = OutgoingMail.MESSAGE,
 ) -> OutgoingMail:
-    """A mail of its own (a reset link, an invitation) in the caller's transaction; the
-    caller tries it right after commit (`send_now`), and the worker if that fails."""
+    """A mail of its own (an invitation, a registration's link) in the caller's
+    transaction; its commit wakes the worker, which sends it. Never sent by the request
+    itself: how long a request takes must not tell what it mailed, or to whom."""
     mail = OutgoingMail(
         user_id=user_id,
         to_address=to,
-        kind=OutgoingMail.MESSAGE,
+        kind=kind,
         subject=subject,
         body_text=text,
         body_html=html,
@@ -241,13 +252,3 @@ def forget_old_mail(now: datetime, *, limit: int = 10_000) -> int:
         .execution_options(synchronize_session=False)
     )
     return len(ids)
-
-
-def send_now(mails_to_send: list[OutgoingMail]) -> None:
-    """Right after the commit that queued them: try to send these mails at once. Whatever
-    fails is left to the worker, which retries; the request carries on either way."""
-    try:
-        deliver(ids=[mail.id for mail in mails_to_send])
-    except Exception:  # the request already succeeded; the worker will send it
-        db.session.rollback()
-        log.exception("mail not sent at once; the worker will retry")

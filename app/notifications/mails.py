@@ -1,7 +1,8 @@
-"""Writing the mail the worker sends: a message kept as it was written, or the
-notifications of an instant mail or a digest, grouped by proposal, newest first, in the
-recipient's language. Every mail says how to unsubscribe, in its headers (RFC 8058's
-one-click) and in its text; every link in it is on FORSLAG_PUBLIC_URL.
+"""Writing the mail the worker sends: a message kept as it was written, a password reset
+(whose link is made as it is written), or the notifications of an instant mail or a
+digest, grouped by proposal, newest first, in the recipient's language. Every mail says how
+to unsubscribe, in its headers (RFC 8058's one-click) and in its text; every link in it is
+on FORSLAG_PUBLIC_URL.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app import site
 from app.accounts.models import User
+from app.accounts.services import reset_token_for
+from app.database import utcnow
 from app.extensions import db
 from app.mail import build_message
 from app.notifications.items import Item, item_of, item_query
@@ -127,9 +131,54 @@ def _message_id(mail: OutgoingMail) -> str:
     return f"<mail-{mail.id}.{int(mail.created_at.timestamp())}@{host}>"
 
 
+def _reset_links(requests: list[OutgoingMail]) -> dict[int, str]:
+    """A fresh reset link for each request whose address has an account, by the request's
+    id, saved before anything is sent; the request becomes that account's mail. A request
+    for an address without an account gets none, and forgets the address: it is nobody's."""
+    if not requests:
+        return {}
+    owners = {
+        user.email: user
+        for user in db.session.scalars(
+            select(User).where(User.email.in_({mail.to_address for mail in requests}))
+        )
+    }
+    now, valid_for = utcnow(), current_app.config["PASSWORD_RESET_VALID_FOR"]
+    links = {}
+    for mail in requests:
+        owner = owners.get(mail.to_address)
+        if owner is None:
+            mail.to_address = ""
+            continue
+        mail.user_id = owner.id
+        links[mail.id] = reset_token_for(owner, now=now, valid_for=valid_for)
+    # A link works once it is in the database: committed before the mail goes out, and
+    # before the server is waited on.
+    db.session.commit()
+    return links
+
+
+def _password_reset(mail: OutgoingMail, user: User, token: str) -> Message:
+    text, html = render_message(
+        "password_reset", user, link=public_url("accounts.reset_password", token=token)
+    )
+    with force_locale(user.language):
+        subject = _("Choose a new password for %(name)s", name=site.current().display_name)
+    return build_message(
+        user.email,
+        subject,
+        text,
+        html=html,
+        headers=unsubscribe_headers(user),
+        message_id=_message_id(mail),
+    )
+
+
 def compose(mails: list[OutgoingMail]) -> dict[int, Message]:
     """The message of each mail, by id. A notifications mail has none when its notifications
-    are gone (its proposal was deleted) or its person turned email off after it was made."""
+    are gone (its proposal was deleted) or its person turned email off after it was made; a
+    password reset has none when no account has its address."""
+    links = _reset_links([m for m in mails if m.kind == OutgoingMail.PASSWORD_RESET])
     users = {
         user.id: user
         for user in db.session.scalars(
@@ -150,6 +199,10 @@ def compose(mails: list[OutgoingMail]) -> dict[int, Message]:
     for mail in mails:
         user = users.get(mail.user_id)
         headers = unsubscribe_headers(user) if user is not None else {}
+        if mail.kind == OutgoingMail.PASSWORD_RESET:
+            if mail.id in links:
+                messages[mail.id] = _password_reset(mail, user, links[mail.id])
+            continue
         if mail.kind == OutgoingMail.MESSAGE:
             messages[mail.id] = build_message(
                 mail.to_address,

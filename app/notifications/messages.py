@@ -1,6 +1,6 @@
 """The mails that carry one action to one person (an invitation, a password reset):
-written in their language and queued in the caller's transaction, then tried right after
-its commit (`delivery.send_now`) and retried by the worker if the server is down."""
+written in their language and queued in the caller's transaction, whose commit wakes the
+worker to send them (and to retry while the server is down)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import site
+from app.accounts.services import normalise_email
 from app.notifications import delivery, mails
 from app.notifications.models import OutgoingMail
 from app.urls import public_url
@@ -38,13 +39,17 @@ def invitation(invitee, proposal, inviter, *, now: datetime) -> OutgoingMail:
     )
 
 
-def password_reset(user, token: str, *, now: datetime) -> OutgoingMail:
-    return _queue(
-        user,
-        "password_reset",
-        lambda: _("Choose a new password for %(name)s", name=site.current().display_name),
-        now,
-        link=public_url("accounts.reset_password", token=token),
+def password_reset(email: str, *, now: datetime) -> OutgoingMail:
+    """A reset link asked for `email`, whether or not an account has it: the worker looks
+    the address up as it writes the mail (`mails.compose`), so the request that asked does
+    the same work either way, and its time tells nobody which."""
+    return delivery.queue_message(
+        to=normalise_email(email),
+        subject="",
+        text="",
+        user_id=None,
+        now=now,
+        kind=OutgoingMail.PASSWORD_RESET,
     )
 
 

@@ -113,8 +113,10 @@ class Notification(db.Model):
 
 class OutgoingMail(db.Model):
     """A mail waiting to be sent, or the record that it was. A `message` carries its text
-    (a password reset, an invitation), which is erased once sent; a `notifications` mail is
-    written from its notifications when it is sent, in the recipient's language then."""
+    (an invitation, a registration's link), which is erased once sent; a `notifications`
+    mail is written from its notifications when it is sent, in the recipient's language
+    then; a `password_reset` is a request for a reset link to an address, which the worker
+    looks up when it writes the mail."""
 
     __tablename__ = "outgoing_mail"
     __table_args__ = (
@@ -145,7 +147,7 @@ class OutgoingMail(db.Model):
         ),
     )
 
-    MESSAGE, NOTIFICATIONS = "message", "notifications"
+    MESSAGE, NOTIFICATIONS, PASSWORD_RESET = "message", "notifications", "password_reset"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

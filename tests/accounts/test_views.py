@@ -5,8 +5,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import User
+from app.accounts.models import PasswordResetToken, User
 from app.extensions import db
+from tests.support import send_queued_mail
 from tests.support.forms import csrf_token, login, post_form, text_of
 from tests.support.smtp import text_of as text_of_mail
 
@@ -26,9 +27,10 @@ def test_register_creates_a_citizen_confirmed_through_the_mail(app, client, mail
     assert response.status_code == 303
     assert response.headers["Location"] == "/register/sent"
     assert "Tjek din e-mail" in text_of(client.get("/register/sent"))
+    send_queued_mail(app)
     (body,) = mailbox.bodies_to("mette@example.org")
     link = re.search(r"http://localhost(/register/confirm/\S+)", body).group(1)
-    response = post_form(client, link, {})
+    response = post_form(client, link, {"password": "ti tegn mindst"})
     assert response.status_code == 303
     page = text_of(client.get("/"))
     assert "Velkommen, Mette Nørgaard" in page
@@ -74,6 +76,7 @@ def test_register_twice_with_the_same_email(app, client, make_user, mailbox):
     assert response.headers["Location"] == "/register/sent"
     assert "Der findes allerede en konto" not in text_of(client.get("/register/sent"))
     assert count_users(app) == 1
+    send_queued_mail(app)
     (body,) = mailbox.bodies_to("mette@example.org")
     assert "Du har allerede en konto" in body
 
@@ -164,11 +167,13 @@ def reset_link(mailbox, address: str) -> str:
     return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
 
 
-def test_password_reset_by_email(client, make_user, mailbox):
+def test_password_reset_by_email(app, client, make_user, mailbox):
     user = make_user(name="Aisha Rahimi")
     response = post_form(client, "/password/reset", {"email": user.email})
     assert response.status_code == 303
     assert "Hvis en konto bruger" in text_of(client.get(response.headers["Location"]))
+    assert mailbox.messages == [], "the request itself sends nothing"
+    send_queued_mail(app)
 
     (message,) = mailbox.messages
     assert message["Subject"] == "Vælg en ny adgangskode til Forslag"
@@ -207,12 +212,73 @@ def test_reset_answers_the_same_for_unknown_email(client, make_user, mailbox):
     assert known.headers["Location"] == unknown.headers["Location"]
     strip_token = re.compile(r'value="[^"]{40,}"')
     assert strip_token.sub("", known_page) == strip_token.sub("", unknown_page)
+    send_queued_mail(client.application)
     assert [m["To"] for m in mailbox.messages] == [user.email]
 
 
-def test_reset_with_a_short_password_keeps_the_link_usable(client, make_user, mailbox):
+def test_a_reset_request_does_the_same_work_whether_or_not_the_address_has_an_account(
+    app, make_user, mailbox
+):
+    """Its time must not tell whether an address has an account: the request sends
+    nothing, and runs the same statements for a known and an unknown address (it writes
+    the request to the outbox, commits and wakes the worker; the worker looks the address
+    up). Only the worker's mail differs."""
+    from sqlalchemy import event
+
+    from app.notifications.models import OutgoingMail
+
+    user = make_user()
+    queue = app.extensions["queue"]
+    queue.flush()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def request_for(email: str) -> tuple[list[str], int]:
+        client = app.test_client()
+        token = csrf_token(client, "/password/reset")
+        statements.clear()
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                response = client.post(
+                    "/password/reset", data={"csrf_token": token, "email": email}
+                )
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 303
+        return list(statements), queue.pending_count()
+
+    known, woken_for_known = request_for(user.email)
+    unknown, woken_for_unknown = request_for("nobody@example.org")
+    assert known == unknown
+    assert any("INSERT INTO outgoing_mail" in statement for statement in known)
+    assert not any("users" in statement for statement in known), "the request looks nobody up"
+    assert (woken_for_known, woken_for_unknown) == (1, 2)
+    assert mailbox.messages == []
+    with app.app_context():
+        waiting = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+        assert [(m.kind, m.to_address, m.user_id) for m in waiting] == [
+            (OutgoingMail.PASSWORD_RESET, user.email, None),
+            (OutgoingMail.PASSWORD_RESET, "nobody@example.org", None),
+        ]
+        assert db.session.scalar(select(func.count()).select_from(PasswordResetToken)) == 0
+
+    send_queued_mail(app)
+    assert [m["To"] for m in mailbox.messages] == [user.email]
+    with app.app_context():
+        sent, refused = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id))
+        assert sent.sent_at is not None and sent.user_id == user.id and sent.body_text == ""
+        # Nobody's address is kept.
+        assert refused.failed_at is not None and refused.to_address == ""
+    queue.flush()
+
+
+def test_reset_with_a_short_password_keeps_the_link_usable(app, client, make_user, mailbox):
     user = make_user()
     post_form(client, "/password/reset", {"email": user.email})
+    send_queued_mail(app)
     link = reset_link(mailbox, user.email)
     response = post_form(client, link, {"password": "kort"})
     assert response.status_code == 422
@@ -243,6 +309,7 @@ def test_a_mail_server_that_is_down_delays_the_reset_link_but_never_loses_it(
     user = make_user()
     response = post_form(client, "/password/reset", {"email": user.email})
     assert response.status_code == 303
+    send_queued_mail(down)
     assert mailbox.messages == []
 
     up = make_app(MAIL_URL=mailbox.url)

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import send_queued_mail
 from tests.support.xss import VECTORS
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,7 @@ def logged_in(browser, live_server, account):
 
 
 def test_write_invite_submit_hear_revise(
-    page, browser, live_server, make_user, secretary, topic, assert_accessible, mailbox
+    page, browser, app, live_server, make_user, secretary, topic, assert_accessible, mailbox
 ):
     author = make_user("member", name="Mette Nørgaard")
     co = make_user("member", name="Jens Kristensen")
@@ -49,6 +50,7 @@ def test_write_invite_submit_hear_revise(
     page.get_by_label("Invitér en medforslagsstiller").fill(co.email)
     page.get_by_role("button", name="Invitér", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Jens Kristensen er inviteret")
+    send_queued_mail(app, public_url=live_server.url)
     assert any(proposal_url in body for body in mailbox.bodies_to(co.email))
 
     co_tab = logged_in(browser, live_server, co)
