@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from app import config as settings
-from app.database import serialize_sqlite_writers
+from app.database import keep_private, serialize_sqlite_writers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.urls import public_url
 
@@ -66,7 +66,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not uri.startswith("sqlite")}
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    keep_private(Path(app.instance_path), [uri, app.config["QUEUE_URL"]])
     app.url_map.converters["int"] = RowId
 
     register_extensions(app)

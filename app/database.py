@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
+import stat
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -62,6 +65,38 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl!r}"
     return False
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def keep_private(folder: Path, sqlite_urls: list[str]) -> None:
+    """The instance folder readable by its owner only, and the SQLite files in it (the
+    database, its write-ahead log, the queue): they hold every account and every opinion.
+    A folder that others share (a sticky /tmp) or that is not ours is left as it is; SQLite
+    gives a database's -wal and -shm files the database's own mode."""
+    try:
+        made = not folder.exists()
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        status = folder.stat()
+        if made or (status.st_uid == os.getuid() and not status.st_mode & stat.S_ISVTX):
+            folder.chmod(PRIVATE_FOLDER)
+    except OSError:
+        pass
+    for url in sqlite_urls:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            continue
+        path = Path(parsed.database)
+        try:
+            # Made empty, owner only, before SQLite or the queue first opens it.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+            for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                if file.exists() and file.stat().st_uid == os.getuid():
+                    file.chmod(PRIVATE_FILE)
+        except OSError:
+            pass
 
 
 @event.listens_for(Engine, "connect")
