@@ -379,10 +379,22 @@ def change_email(token: str, *, now: datetime, registration_valid_for: timedelta
     return user
 
 
+def _password_matches(user: User, password: str) -> bool:
+    return user.password_hash is not None and check_password_hash(user.password_hash, password)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends, on every device: a session names the account's
+    login generation (`User.get_id`), which moves on. Counted up by the database, so that
+    two requests doing it at once both count."""
+    user.login_version = User.login_version + 1
+    db.session.flush()
+
+
 def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
     """A new password, given the current one: every session logged in before ends, and
     reset links not yet used stop working."""
-    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+    if not _password_matches(user, current):
         raise WrongPassword()
     set_password(user, new)
     _use_tokens(user, AccountToken.EMAIL, now)

@@ -138,10 +138,16 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out."""
+    """Log out, here and on every other device: the session ends on the server, so a copy
+    of its cookie signs nobody in."""
     if current_user.is_authenticated:
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
-        flash(_("You are logged out."), "success")
+        flash(
+            " ".join((_("You are logged out."), _("Your other devices are logged out too."))),
+            "success",
+        )
     return see_other(url_for("main.index"))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.accounts.models import PasswordResetToken, User
 from app.extensions import db
 from tests.support import send_queued_mail
-from tests.support.forms import csrf_token, login, post_form, text_of
+from tests.support.forms import client_for, csrf_token, login, post_form, text_of
 from tests.support.smtp import text_of as text_of_mail
 
 
@@ -111,6 +111,33 @@ def test_login_and_logout(client, make_user):
     assert response.status_code == 303
     page = text_of(client.get("/"))
     assert "Jens Kristensen" not in page and "Log ind" in page
+
+
+def test_logging_out_ends_the_session_on_the_server(app, client, make_user):
+    """A copy of the session's cookie taken before logging out (from a shared computer, a
+    proxy's log) signs nobody in afterwards; the person's other devices are logged out too,
+    and logging in again works."""
+    user = make_user(name="Jens Kristensen")
+    client.post("/language", data={"lang": "en"})
+    login(client, user)
+    assert client.get("/account").status_code == 200
+    copied = client.get_cookie("session").value
+    other_device = client_for(app, user)
+    assert other_device.get("/account").status_code == 200
+
+    response = post_form(client, "/logout", {}, token_from="/")
+    assert response.status_code == 303
+
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    page = text_of(replay.get("/"))
+    assert "Jens Kristensen" not in page and "Log in" in page
+    assert other_device.get("/account").status_code == 302
+    assert "You are logged out. Your other devices are logged out too." in text_of(client.get("/"))
+    login(app.test_client(), user)
 
 
 def test_logout_is_post_only(client, make_user):
