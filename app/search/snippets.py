@@ -18,8 +18,20 @@ WINDOW = 30  # words
 # Enough of a long text to find a match in; the rest is not read.
 READ = 20_000
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SYNTAX = re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+|[*_`~]{1,3}|^\s*[-*_]{3,}\s*$", re.M)
+# A link or an image: its text is kept. Neither part may hold a bracket of the other kind's
+# opening (a link's address holds at most one level of parentheses), and no repetition can
+# give back what it took: each character is looked at a bounded number of times, however
+# many unclosed "[" or "](" a text holds (a run of them was quadratic: 20 s for one search).
+_LINK = re.compile(
+    r"""!?\[([^\[\]]*)\]\((?:[^()\s\[\]]|\([^()\s\[\]]*\))*+(?:\s++(?:"[^"]*+"|'[^']*+'))?\s*+\)"""
+)
+# Block markers at a line's start, emphasis and rules. White space here never crosses a
+# line: a pattern anchored at every line that could run over all the lines after it is
+# quadratic on a text of empty lines.
+_SYNTAX = re.compile(
+    r"^[ \t]{0,3}(?:#{1,6}|>|[-*+]|\d++[.)])(?:[ \t]++|$)|[*_`~]{1,3}|^[ \t]*+[-*_]{3,}+[ \t]*+$",
+    re.M,
+)
 
 
 def plain(markdown: str) -> str:
