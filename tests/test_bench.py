@@ -282,9 +282,16 @@ def test_pdf_bench_times_the_catalogue_and_a_proposal(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(figures.read_text())
     assert report["proposals"] == 3
-    for name in ("proposal_pdf", "catalogue_pdf"):
+    for name in ("proposal_pdf", "catalogue_pdf", "catalogue_file"):
         assert report[name]["median_s"] > 0 and report[name]["bytes"] > 0, name
     if shutil.which("pdftotext"):
         assert report["catalogue_pdf"]["pages"] >= 2 + 3  # cover, contents, a page each
     assert report["catalogue_pdf"]["rss_peak_mib"] >= report["catalogue_pdf"]["rss_before_mib"]
-    assert "| the catalogue's PDF |" in result.stdout
+    # Two languages, each with the whole catalogue, its topics' and an unknown topic's; then
+    # nothing to do; then the files that show the proposal whose stances changed.
+    topics = 8
+    assert report["worker_first_run"]["made"] == 2 * (1 + topics + 1)
+    assert report["worker_unchanged"]["made"] == 0
+    assert report["worker_one_change"]["made"] == 2 * 2
+    assert "| the catalogue's PDF (the worker, nothing kept) |" in result.stdout
+    assert "| one proposal's stances changed |" in result.stdout
