@@ -92,7 +92,10 @@ The site itself:
    GET  /account                                                   302  200  200  200  200
    POST /account action=name name=Nyt-Navn                         403  303  303  303  303
    POST /account action=name name=                                 403  422  422  422  422
-   POST /account action=email email=ny.adresse.{n}@example.org     403  303  303  303  303
+   POST /account action=email email=ny.adresse.{n}@example.org current_password=et-langt-kodeord
+                                                                   403  303  303  303  303
+   POST /account action=email email=ny.adresse.{n}@example.org current_password=forkert-kodeord
+                                                                   403  422  422  422  422
    # Changed to the same password: the caller's session goes on, with the new generation.
    POST /account action=password current_password=et-langt-kodeord password=et-langt-kodeord
                                                                    403  303  303  303  303
@@ -635,7 +638,7 @@ def _waiting_links(world: World, role: str) -> dict:
             reset_valid_for=timedelta(hours=1),
         )
         email_change = account_services.request_email_change(
-            db.session.get(User, citizen.id), f"moved{n}@example.org", now=now
+            db.session.get(User, citizen.id), citizen.password, f"moved{n}@example.org", now=now
         )
         db.session.commit()
     return {"confirm": registered.token, "email_change": email_change}

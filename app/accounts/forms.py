@@ -95,6 +95,19 @@ class ConfirmForm(Form):
     scanners do too) only shows it."""
 
 
+def _current_password_field(label, message, **kwargs):
+    """A password the person has already: checked against the account, never against the
+    rules for a new one."""
+    return PasswordField(
+        label,
+        validators=[_required, Length(max=MAX_PASSWORD_LENGTH, message=message)],
+        **kwargs,
+    )
+
+
+_NOT_CURRENT_PASSWORD = _l("That is not your current password.")
+
+
 # --- the account page: one form per thing to change, each saying which it is ------------
 
 
@@ -112,16 +125,14 @@ class EmailForm(Form):
             email_address,
         ],
     )
+    # Its own id: the password form on the same page has a `current_password` too.
+    current_password = _current_password_field(
+        _l("Current password"), _NOT_CURRENT_PASSWORD, id="email-current-password"
+    )
 
 
 class PasswordForm(Form):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[
-            _required,
-            Length(max=MAX_PASSWORD_LENGTH, message=_l("That is not your current password.")),
-        ],
-    )
+    current_password = _current_password_field(_l("Current password"), _NOT_CURRENT_PASSWORD)
     password = _password_field(_l("New password"))
 
 

@@ -171,14 +171,19 @@ def reset_password(token: str, password: str, *, now: datetime) -> User:
         user.confirmed_at = now
     # Whoever knew the old password cannot move the account to their own address either.
     _use_tokens(user, AccountToken.EMAIL, now)
-    for other in db.session.scalars(
-        select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
-        )
-    ):
-        other.used_at = now
+    _end_reset_links(user, now)
     db.session.flush()
     return user
+
+
+def _end_reset_links(user: User, now: datetime) -> None:
+    """Every reset link of the account not yet used stops working (the ones this session
+    holds too: the link just used is among them)."""
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 # --- registering, confirming an address, and the account page ------------------------------
@@ -347,22 +352,28 @@ def change_name(user: User, name: str) -> None:
     db.session.flush()
 
 
-def request_email_change(user: User, new_email: str, *, now: datetime) -> str:
-    """A link, to be mailed to `new_email`, that moves the account there. Whether another
-    account has that address is only checked when the link is followed, so the answer to
-    the request tells nobody whether it has one."""
+def request_email_change(user: User, current: str, new_email: str, *, now: datetime) -> str:
+    """A link, to be mailed to `new_email`, that moves the account there, given the current
+    password (WrongPassword without it: a session left open is not enough to take the
+    account to another address). Whether another account has that address is only checked
+    when the link is followed, so the answer to the request tells nobody whether it has
+    one. Reset links not yet used stop working: they went to the address being left."""
+    if not _password_matches(user, current):
+        raise WrongPassword()
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise SameEmail(new_email)
+    _end_reset_links(user, now)
     return _issue_account_token(
         user, AccountToken.EMAIL, now=now, valid_for=EMAIL_CHANGE_VALID_FOR, new_email=new_email
     )
 
 
 def change_email(token: str, *, now: datetime, registration_valid_for: timedelta) -> User:
-    """Move the account to the address the link was sent to. EmailTaken, and nothing
-    changes, when another account has it by now (a registration there that expired
-    unconfirmed gives way)."""
+    """Move the account to the address the link was sent to; reset links not yet used,
+    which went to the old address, stop working. EmailTaken, and nothing changes, when
+    another account has it by now (a registration there that expired unconfirmed gives
+    way)."""
     row = usable_account_token(token, AccountToken.EMAIL, now=now)
     if row is None:
         raise InvalidToken(token)
@@ -375,6 +386,7 @@ def change_email(token: str, *, now: datetime, registration_valid_for: timedelta
             raise EmailTaken(row.new_email)
     user.email = row.new_email
     _use_tokens(user, AccountToken.EMAIL, now)
+    _end_reset_links(user, now)
     db.session.flush()
     return user
 
@@ -398,12 +410,7 @@ def change_password(user: User, current: str, new: str, *, now: datetime) -> Non
         raise WrongPassword()
     set_password(user, new)
     _use_tokens(user, AccountToken.EMAIL, now)
-    db.session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _end_reset_links(user, now)
     db.session.flush()
 
 

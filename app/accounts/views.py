@@ -234,7 +234,10 @@ def _change_email(user, form):
     now = utcnow()
     new_email = services.normalise_email(form.email.data)
     try:
-        token = services.request_email_change(user, new_email, now=now)
+        token = services.request_email_change(user, form.current_password.data, new_email, now=now)
+    except services.WrongPassword:
+        form.current_password.errors.append(_("That is not your current password."))
+        return None
     except services.SameEmail:
         form.email.errors.append(_("That is already your email address."))
         return None

@@ -3,6 +3,7 @@ mailed to the new address), password and language."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -279,6 +280,71 @@ def test_a_bad_email_is_refused_and_mails_nothing(app, make_user, mailbox, email
     assert user_row(app, person).email == "sofie@example.org"
     with app.app_context():
         assert db.session.scalar(select(AccountToken)) is None
+
+
+@pytest.mark.parametrize(
+    ("current", "message"),
+    [
+        ("wrong password", "Det er ikke din nuværende adgangskode."),
+        ("", "Feltet skal udfyldes."),
+        ("x" * 1001, "Det er ikke din nuværende adgangskode."),
+    ],
+)
+def test_an_email_change_needs_the_current_password(app, make_user, mailbox, current, message):
+    """A session left open somewhere is not enough to move the account to another address."""
+    person = make_user(email="sofie@example.org")
+    client = client_for(app, person)
+    response = change(client, "email", email="thief@example.org", current_password=current)
+    assert response.status_code == 422
+    html = text_of(response)
+    assert message in html
+    assert 'id="email-current-password"' in html and 'aria-invalid="true"' in html
+    assert 'value="thief@example.org"' in html and person.password not in html
+    send_queued_mail(app)
+    assert mailbox.messages == []
+    with app.app_context():
+        assert db.session.scalar(select(AccountToken)) is None
+    assert user_row(app, person).email == "sofie@example.org"
+
+
+def reset_links_of(app, mailbox, address: str) -> list[str]:
+    send_queued_mail(app)
+    return [
+        re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
+        for body in mailbox.bodies_to(address)
+        if "/password/reset/" in body and "/account/email/" not in body
+    ]
+
+
+def test_an_email_change_ends_the_reset_links_sent_to_the_old_address(app, make_user, mailbox):
+    """A reset link mailed to the address being left (whose mailbox may be in other hands by
+    now) must not take the account back: it stops working when the change is asked for,
+    and one asked for in between stops working when the change is made."""
+    person = make_user(email="sofie@example.org")
+    post_form(app.test_client(), "/password/reset", {"email": "sofie@example.org"})
+    (before,) = reset_links_of(app, mailbox, "sofie@example.org")
+    assert app.test_client().get(before).status_code == 200
+
+    client = client_for(app, person)
+    change_email(client, person, "sofie.ny@example.org")
+    assert app.test_client().get(before).status_code == 404
+
+    mailbox.clear()
+    post_form(app.test_client(), "/password/reset", {"email": "sofie@example.org"})
+    (between,) = reset_links_of(app, mailbox, "sofie@example.org")
+    assert app.test_client().get(between).status_code == 200
+    link = email_link(app, mailbox, "sofie.ny@example.org")
+    assert post_form(client, link, {}).status_code == 303
+    assert user_row(app, person).email == "sofie.ny@example.org"
+
+    thief = app.test_client()
+    assert thief.get(between).status_code == 404
+    response = post_form(thief, between, {"password": "the thief's password"}, token_from="/login")
+    assert response.status_code == 404
+    fresh = app.test_client()
+    taken = {"email": "sofie.ny@example.org", "password": "the thief's password"}
+    assert post_form(fresh, "/login", taken).status_code == 422
+    login(fresh, dataclasses.replace(person, email="sofie.ny@example.org"))
 
 
 # --- password ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import send_queued_mail
+
 pytestmark = pytest.mark.browser
 
 LINK = r"(http://127\.0\.0\.1:\d+{path}/\S+)"
@@ -25,7 +27,7 @@ def log_in(page, account) -> None:
     page.get_by_role("status").wait_for()
 
 
-def test_change_name_and_email_through_the_mail(page, make_user, mailbox):
+def test_change_name_and_email_through_the_mail(app, live_server, page, make_user, mailbox):
     person = make_user("member", name="Sofie Lund", email="sofie@example.org")
     log_in(page, person)
     page.get_by_role("navigation").get_by_role("link", name="Konto").click()
@@ -38,8 +40,10 @@ def test_change_name_and_email_through_the_mail(page, make_user, mailbox):
     expect(page.get_by_role("navigation")).to_contain_text("Sofie Lund-Hansen")
 
     page.get_by_label("Ny e-mailadresse").fill("sofie.ny@example.org")
+    page.locator("#email-current-password").fill(person.password)
     page.get_by_role("button", name="Skift e-mailadresse").click()
     expect(page.get_by_role("status")).to_contain_text("Vi har sendt et link til sofie.ny@")
+    send_queued_mail(app, public_url=live_server.url)
     assert "sofie.ny@example.org" in mailbox.bodies_to("sofie@example.org")[0]
 
     page.goto(link_in(mailbox, "sofie.ny@example.org", "/account/email"))
@@ -51,7 +55,7 @@ def test_change_name_and_email_through_the_mail(page, make_user, mailbox):
 
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_every_account_page_is_accessible_and_valid(
-    page, make_user, mailbox, assert_accessible, assert_valid_html, lang
+    app, live_server, page, make_user, mailbox, assert_accessible, assert_valid_html, lang
 ):
     checked = []
 
@@ -72,13 +76,15 @@ def test_every_account_page_is_accessible_and_valid(
     page.locator("form.stacked-form button[type=submit]").click()
     page.get_by_role("status").wait_for()
     check("check your email")
+    send_queued_mail(app, public_url=live_server.url)
     page.goto(link_in(mailbox, "ny@example.org", "/register/confirm"))
     check("confirm a registration")
     page.goto("/account/email/not-a-token")
     check("a link that does not work")
 
     make_user(email="taken@example.org")
-    log_in(page, make_user(name="Sofie Lund"))
+    sofie = make_user(name="Sofie Lund")
+    log_in(page, sofie)
     page.goto("/account")
     check("account")
     page.locator("[name=name]").fill("")
@@ -86,8 +92,10 @@ def test_every_account_page_is_accessible_and_valid(
     page.get_by_role("alert").wait_for()
     check("account with errors")
     page.locator("[name=email]").fill("taken@example.org")
+    page.locator("form:has([value=email]) [name=current_password]").fill(sofie.password)
     page.locator("form:has([value=email]) button[type=submit]").click()
     page.get_by_role("status").wait_for()
+    send_queued_mail(app, public_url=live_server.url)
     page.goto(link_in(mailbox, "taken@example.org", "/account/email"))
     check("confirm a new email address")
     page.locator("main form button[type=submit]").click()

@@ -197,7 +197,9 @@ def build_world(app) -> World:
             valid_for=timedelta(days=3),
             reset_valid_for=timedelta(days=1),
         )
-        moving = accounts.request_email_change(users["citizen"], "moving@example.org", now=now)
+        moving = accounts.request_email_change(
+            users["citizen"], PASSWORD, "moving@example.org", now=now
+        )
         db.session.commit()
         # What happened becomes notifications, so their list and its forms are there.
         fanout.process_events(now)
