@@ -160,7 +160,8 @@ An email address that has no account:
 
 A fresh registration and a fresh citizen's email change, each waiting for its link:
    GET  /register/confirm/{confirm}                                200  200  200  200  200
-   POST /register/confirm/{confirm}                                303  303  303  303  303
+   POST /register/confirm/{confirm} password=forkert-kodeord       422  422  422  422  422
+   POST /register/confirm/{confirm} password=et-langt-kodeord      303  303  303  303  303
    GET  /account/email/{email_change}                              200  200  200  200  200
    POST /account/email/{email_change}                              303  303  303  303  303
 

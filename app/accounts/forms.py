@@ -105,7 +105,17 @@ def _current_password_field(label, message, **kwargs):
     )
 
 
+_NOT_REGISTRATION_PASSWORD = _l("That is not the password you chose when you registered.")
 _NOT_CURRENT_PASSWORD = _l("That is not your current password.")
+
+
+class ConfirmRegistrationForm(Form):
+    """Confirming a registration takes the password chosen with it: the link alone proves
+    only that the address is the reader's, not that the registration was theirs."""
+
+    password = _current_password_field(
+        _l("The password you chose when you registered"), _NOT_REGISTRATION_PASSWORD
+    )
 
 
 # --- the account page: one form per thing to change, each saying which it is ------------

@@ -322,12 +322,17 @@ def register(
     return Registration(user, token, new=True)
 
 
-def confirm_registration(token: str, *, now: datetime) -> User:
-    """Confirm the account a registration link names; the link stops working."""
+def confirm_registration(token: str, password: str, *, now: datetime) -> User:
+    """Confirm the account a registration link names, given the password chosen when
+    registering; the link stops working. WrongPassword, and nothing changes, without it:
+    whoever registers someone else's address cannot have its owner confirm the account
+    and then log in with the password they chose."""
     row = usable_account_token(token, AccountToken.CONFIRM, now=now)
     if row is None:
         raise InvalidToken(token)
     user = db.session.get(User, row.user_id)
+    if not _password_matches(user, password):
+        raise WrongPassword()
     if user.confirmed_at is None:
         user.confirmed_at = now
     _use_tokens(user, AccountToken.CONFIRM, now)

@@ -22,6 +22,7 @@ from app.accounts import services
 from app.accounts.forms import (
     AccountLanguageForm,
     ConfirmForm,
+    ConfirmRegistrationForm,
     EmailForm,
     LoginForm,
     NameForm,
@@ -95,13 +96,23 @@ def register_sent():
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
 def confirm_registration(token: str):
-    """Confirm a new account with the link from the email, and log in."""
+    """Confirm a new account with the link from the email and its password, and log in."""
     now = utcnow()
     if services.usable_account_token(token, AccountToken.CONFIRM, now=now) is None:
         return render_template("accounts/link_invalid.html"), 404
-    form = ConfirmForm()
+    form = ConfirmRegistrationForm()
     if form.validate_on_submit():
-        user = services.confirm_registration(token, now=now)
+        try:
+            user = services.confirm_registration(token, form.password.data, now=now)
+        except services.WrongPassword:
+            form.password.errors.append(
+                _(
+                    "That is not the password you chose when you registered. If you did not "
+                    "register, or have forgotten the password, register again with this "
+                    "address: that replaces the registration."
+                )
+            )
+            return _form_page("accounts/confirm_registration.html", form)
         db.session.commit()
         login_user(user)
         remember_language(user)

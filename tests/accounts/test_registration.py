@@ -181,6 +181,45 @@ def test_the_confirmation_link_shows_a_button_confirms_once_and_logs_in(app, mai
     assert "Linket er udløbet eller allerede brugt." in text_of(replay)
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("the owner's own password", "That is not the password you chose when you registered"),
+        ("", "This field is required."),
+        ("x" * 1001, "That is not the password you chose when you registered"),
+    ],
+)
+def test_a_registration_made_by_someone_else_cannot_be_confirmed_by_the_owner(
+    app, mailbox, password, message
+):
+    """Someone registers another person's address with a password of their own: the
+    owner's press of "confirm" must not hand them the account. Confirming takes the password
+    chosen at registration; the owner, who does not know it, registers again instead."""
+    register(app.test_client(), name="Not Mette", password="the intruder's password")
+    link = confirm_link(app, mailbox, "mette@example.org")
+    page = text_of(app.test_client().get(link))
+    assert 'name="password"' in page and 'autocomplete="current-password"' in page
+
+    owner = app.test_client()
+    owner.post("/language", data={"lang": "en"})
+    response = post_form(owner, link, {"password": password})
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert "the intruder's password" not in text_of(response)
+    assert user_by_email(app, "mette@example.org").confirmed_at is None
+    assert owner.get("/account").status_code == 302
+    assert log_in(app, "mette@example.org", "the intruder's password").status_code == 422
+    assert owner.get(link).status_code == 200  # the link is not used up
+
+    register(app.test_client(), password="the owner's own password")
+    mine = confirm_link(app, mailbox, "mette@example.org")
+    assert post_form(owner, mine, {"password": "the owner's own password"}).status_code == 303
+    assert user_by_email(app, "mette@example.org").name == "Mette Nørgaard"
+    assert log_in(app, "mette@example.org", "the intruder's password").status_code == 422
+    assert log_in(app, "mette@example.org", "the owner's own password").status_code == 303
+    assert owner.get(link).status_code == 404
+
+
 def test_the_confirmation_needs_the_csrf_token(app, mailbox):
     client = app.test_client()
     register(client)

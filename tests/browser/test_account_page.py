@@ -79,6 +79,10 @@ def test_every_account_page_is_accessible_and_valid(
     send_queued_mail(app, public_url=live_server.url)
     page.goto(link_in(mailbox, "ny@example.org", "/register/confirm"))
     check("confirm a registration")
+    page.locator("[name=password]").fill("not the password")
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("alert").wait_for()
+    check("confirm a registration with the wrong password")
     page.goto("/account/email/not-a-token")
     check("a link that does not work")
 
@@ -102,4 +106,4 @@ def test_every_account_page_is_accessible_and_valid(
     page.get_by_role("heading", level=1).wait_for()
     check("the new address is taken")
 
-    assert len(checked) == 7
+    assert len(checked) == 8

@@ -6,10 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import send_queued_mail
+
 pytestmark = pytest.mark.browser
 
 
-def test_register_login_language_logout(page, assert_accessible, mailbox):
+def test_register_login_language_logout(app, live_server, page, assert_accessible, mailbox):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "da")
     page.get_by_role("link", name="Opret konto").first.click()
@@ -32,9 +34,18 @@ def test_register_login_language_logout(page, assert_accessible, mailbox):
     expect(page.get_by_role("status")).to_contain_text("Vi har sendt en mail til laerke@")
     expect(page.get_by_role("navigation")).not_to_contain_text("Lærke Bech")
 
+    send_queued_mail(app, public_url=live_server.url)
     (body,) = mailbox.bodies_to("laerke@example.org")
     link = re.search(r"(http://127\.0\.0\.1:\d+/register/confirm/\S+)", body).group(1)
     page.goto(link)
+    # Confirming takes the password chosen when registering.
+    password = page.locator("[name=password]")
+    password.fill("forkert kodeord")
+    page.get_by_role("button", name="Bekræft min konto").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("navigation")).not_to_contain_text("Lærke Bech")
+    password.fill("mindst ti tegn her")
     page.get_by_role("button", name="Bekræft min konto").click()
     expect(page).to_have_url(re.compile("/$"))
     expect(page.get_by_role("status")).to_contain_text("Velkommen, Lærke Bech")
@@ -68,7 +79,7 @@ def test_register_login_language_logout(page, assert_accessible, mailbox):
     expect(page.get_by_role("navigation")).not_to_contain_text("Lærke Bech")
 
 
-def test_password_reset_through_the_mail(page, make_user, mailbox):
+def test_password_reset_through_the_mail(app, live_server, page, make_user, mailbox):
     user = make_user(name="Jens Kristensen")
     page.goto("/login")
     page.get_by_role("link", name="Glemt din adgangskode?").click()
@@ -76,6 +87,7 @@ def test_password_reset_through_the_mail(page, make_user, mailbox):
     page.get_by_role("button", name="Send link").click()
     expect(page.get_by_role("status")).to_contain_text("Hvis en konto bruger")
 
+    send_queued_mail(app, public_url=live_server.url)
     (body,) = mailbox.bodies_to(user.email)
     link = re.search(r"(http://127\.0\.0\.1:\d+/password/reset/\S+)", body).group(1)
     page.goto(link)
