@@ -183,11 +183,13 @@ def describe_html_errors(errors: list[dict]) -> str:
 
 
 def _is_expected_document_error(message) -> bool:
-    """A page deliberately answered with 4xx logs that as a console error: not a fault."""
+    """A page deliberately answered with 4xx (or 503: a PDF still being made) logs that as
+    a console error: not a fault."""
     url = (message.location or {}).get("url", "")
-    return message.text.startswith(
-        "Failed to load resource: the server responded with a status of 4"
-    ) and not url.endswith((".css", ".js", ".svg"))
+    answered = "Failed to load resource: the server responded with a status of "
+    return message.text.startswith((answered + "4", answered + "503")) and not url.endswith(
+        (".css", ".js", ".svg")
+    )
 
 
 def watch(tab, *, dismiss: bool = False) -> list[str]:

@@ -20,6 +20,8 @@ VISITOR_PAGES = {
     "method not allowed": "/logout",
     "open data": "/data",
     "political catalogue, empty": "/catalogue",
+    # A new site's catalogue PDF, before the worker has made it: 503, "being made".
+    "political catalogue's PDF, being made": "/catalogue.pdf",
 }
 
 # Forms sent with bad input: the page that explains what to correct.
