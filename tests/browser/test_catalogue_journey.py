@@ -1,6 +1,7 @@
 """In Chromium: a visitor opens the political catalogue from the menu, filters it by topic
 with the plain form, and downloads that topic's catalogue as a PDF (the file the worker
-made; gunicorn only serves it)."""
+made; gunicorn only serves it). Before the worker's first run the link leads to a page
+saying it is being made, and from there back."""
 
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ def test_a_visitor_filters_the_catalogue_and_downloads_it(
     in_catalogue(app, make_proposal, stances=(3, 1, 0))
     wind = in_catalogue(app, make_proposal, title="Vindmøller på åen", stances=(1, 0, 0))
     force(app, wind, topic_id=green)
-    with app.app_context():
-        jobs.make_pdfs(utcnow())  # the worker's run, in this process
 
     page.goto("/")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Kataloget").click()
@@ -41,6 +40,16 @@ def test_a_visitor_filters_the_catalogue_and_downloads_it(
     expect(page.locator(".catalogue-entry h3")).to_have_text("Vindmøller på åen")
     assert_accessible(page, "catalogue on a topic (da)")
 
+    # A new site: the worker has not made the files yet.
+    with page.expect_response(re.compile(r"/catalogue\.pdf")) as answer:
+        page.get_by_role("link", name="Hent kataloget som PDF").click()
+    assert answer.value.status == 503 and answer.value.headers["retry-after"] == "60"
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.locator(f'a[href="/catalogue?topic={green}"]').click()
+    expect(page).to_have_url(re.compile(rf"/catalogue\?topic={green}$"))
+
+    with app.app_context():
+        jobs.make_pdfs(utcnow())  # the worker's run, in this process
     with page.expect_download() as waiting:
         page.get_by_role("link", name="Hent kataloget som PDF").click()
     download = waiting.value
