@@ -6,14 +6,18 @@ Who counts as "one client" is chosen per action, so that a crowd behind one addr
 members voting from a congress hall's network) never locks its members out of each other:
 
 - an action of a signed-in person counts per account;
-- logging in counts per address and account together, and only the attempts that fail;
-- asking for a reset link counts per address and account, and per account (its mailbox);
+- logging in counts only the attempts that fail: per address and account together, and,
+  with room for a hall's typing errors, per address across accounts (one address trying
+  password after password on many accounts);
+- asking for a reset link counts per address and account, per account (its mailbox), and,
+  with room for a hall, per address across accounts;
 - a mailed link's form (a reset, a confirmation) counts per link; registering counts per
   address (there is no account) and per email address it mails.
 
-Counters live in each process's memory by default (each gunicorn worker counts on its own),
-or in Redis when RATELIMIT_STORAGE_URI=redis://… is set, shared by every worker. If Redis
-cannot be reached, each process falls back to counting in memory rather than failing.
+Counters live in each process's memory by default, which counts exactly in one process
+(`make run`, `flask run`); under gunicorn each worker would count on its own, so several
+workers share them in Redis (RATELIMIT_STORAGE_URI=redis://…). If Redis cannot be reached,
+each process falls back to counting in memory rather than failing.
 """
 
 from __future__ import annotations
@@ -71,6 +75,13 @@ def sent(response) -> bool:
     return response.status_code == 200
 
 
+def refused(response) -> bool:
+    """A login whose password was checked and refused (or whose form was wrong). An
+    attempt already turned away by the limit on one account is not counted across the
+    address: someone hammering one account must not lock out the hall around them."""
+    return response.status_code == 422
+
+
 @dataclass(frozen=True)
 class Limit:
     rate: str  # in Flask-Limiter's notation: "10 per minute; 40 per hour"
@@ -80,7 +91,10 @@ class Limit:
 
 
 LIMITS: dict[str, tuple[Limit, ...]] = {
-    "accounts.login": (Limit("10 per minute; 40 per hour", address_and_email, failed),),
+    "accounts.login": (
+        Limit("10 per minute; 40 per hour", address_and_email, failed),
+        Limit("30 per minute; 100 per hour", address, refused),
+    ),
     "accounts.register": (
         Limit("10 per minute; 100 per hour", address),
         Limit("10 per hour", email),  # each registration mails the address
@@ -93,6 +107,7 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "accounts.reset_request": (
         Limit("5 per hour", address_and_email),
         Limit("10 per hour", email),
+        Limit("10 per minute; 50 per hour", address),
     ),
     "accounts.reset_password": (Limit("10 per hour", reset_link),),
     "comments.add": (Limit("10 per minute; 60 per hour", account),),

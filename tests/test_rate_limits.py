@@ -101,6 +101,21 @@ def test_login_counts_failures_per_address_and_account(app, make_user):
     login(elsewhere, target)
 
 
+def test_login_failures_count_per_address_across_accounts(app, make_user):
+    """One address trying a password on account after account is stopped: 30 failures a
+    minute, whichever the accounts, and then even a right password waits. Another address
+    goes on."""
+    member = make_user("member")
+    attacker = client_at(app, HALL)
+    token = csrf_token(attacker, "/login")
+    for n in range(30):
+        assert failed_login(attacker, token, f"account{n}@example.org").status_code == 422
+    assert_limited(failed_login(attacker, token, "account30@example.org"))
+    right = {"csrf_token": token, "email": member.email, "password": member.password}
+    assert_limited(attacker.post("/login", data=right))
+    login(client_at(app, ELSEWHERE), member)
+
+
 def test_successful_logins_do_not_count(app, make_user):
     member = make_user("member")
     for _ in range(15):
@@ -220,6 +235,31 @@ def test_reset_requests_count_per_account(app, make_user, mailbox):
     )
     send_queued_mail(app)
     assert len(mailbox.bodies_to(member.email)) == 10
+
+
+def test_reset_requests_count_per_address_across_accounts(app, make_user, mailbox):
+    """One address asking for links to address after address (to mail-bomb them, or to
+    time the answers) is stopped within a minute; a neighbour elsewhere goes on."""
+    members = [make_user("member") for _ in range(11)]
+    client = client_at(app, HALL)
+    token = csrf_token(client, "/password/reset")
+    for member in members[:10]:
+        response = client.post("/password/reset", data={"csrf_token": token, "email": member.email})
+        assert response.status_code == 303
+    assert_limited(
+        client.post("/password/reset", data={"csrf_token": token, "email": members[10].email})
+    )
+    assert_limited(
+        client.post("/password/reset", data={"csrf_token": token, "email": "nobody@example.org"})
+    )
+    elsewhere = client_at(app, ELSEWHERE)
+    response = elsewhere.post(
+        "/password/reset",
+        data={"csrf_token": csrf_token(elsewhere, "/password/reset"), "email": members[10].email},
+    )
+    assert response.status_code == 303
+    send_queued_mail(app)
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(m.email for m in members)
 
 
 def test_a_reset_link_takes_ten_tries(app, make_user):
@@ -409,9 +449,13 @@ def test_the_storage_comes_from_the_environment(tmp_path):
 def test_gunicorn_workers_share_the_counters_in_redis(
     base_config, migrated, redis_prefix, tmp_path
 ):
-    """Through gunicorn with two workers: wherever each attempt lands, the eleventh
-    failed login of one account from one address is refused. (`migrated`: the server's
-    database has its tables even when this is the first test of its process.)"""
+    """Through gunicorn with four workers, each attempt on a new connection and so on any
+    worker, the limits on Redis count exactly: "10 per minute" refuses the eleventh failed
+    login of one account from one address, "30 per minute" the thirty-first failure across
+    accounts, and "10 per minute" the eleventh reset request across addresses. (In memory,
+    each worker would count on its own, and let up to four times as many through.)
+    (`migrated`: the server's database has its tables even when this is the first test of
+    its process.)"""
     from tests.conftest import live_env
     from tests.support.http import Browserless
     from tests.support.live import start_gunicorn
@@ -419,17 +463,30 @@ def test_gunicorn_workers_share_the_counters_in_redis(
     _, prefix = redis_prefix
     env = live_env(base_config, RATELIMIT_STORAGE_URI=REDIS_URL, FORSLAG_RATE_LIMITS="on")
     env["RATELIMIT_KEY_PREFIX"] = prefix
-    server = start_gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    # A queue of the server's own: the reset requests below wake the worker from four
+    # processes, and this process's apps have the session's queue file open.
+    env["FORSLAG_QUEUE_URL"] = f"sqlite:///{tmp_path / 'queue.db'}"
+    server = start_gunicorn(env, tmp_path / "gunicorn.log", workers=4, access_log=True)
+
+    def attempt(path: str, data: dict) -> int:
+        client = Browserless(server.url)  # a new connection, and so any worker, each time
+        status, _page = client.post(path, data, token=client.token(path))
+        return status
+
+    def failed_login(email: str) -> int:
+        return attempt("/login", {"email": email, "password": "wrong password 1"})
+
     try:
-        statuses = []
-        for _ in range(11):
-            client = Browserless(server.url)  # a new connection, and so any worker, each time
-            status, _page = client.post(
-                "/login",
-                {"email": "hammered@example.org", "password": "wrong password 1"},
-                token=client.token("/login"),
-            )
-            statuses.append(status)
-        assert statuses == [422] * 10 + [429], statuses
+        one_account = [failed_login("hammered@example.org") for _ in range(11)]
+        assert one_account == [422] * 10 + [429], one_account
+        # The ten above count across accounts too (the refused eleventh does not).
+        across = [failed_login(f"account{n}@example.org") for n in range(21)]
+        assert across == [422] * 20 + [429], across
+        resets = [
+            attempt("/password/reset", {"email": f"person{n}@example.org"}) for n in range(11)
+        ]
+        assert resets == [303] * 10 + [429], resets
+        answered_by = set(re.findall(r'^<(\d+)> "POST /login', server.log(), re.M))
+        assert len(answered_by) > 1, f"one worker answered every login: {server.log()}"
     finally:
         server.stop()

@@ -56,16 +56,29 @@ class LiveServer:
         raise RuntimeError(f"port {port} still open 10 s after SIGKILL:\n{self.log()}")
 
 
+# An access log line: the worker's pid, the request line and the status.
+ACCESS_LOG_FORMAT = '%(p)s "%(r)s" %(s)s'
+
+
 def start_gunicorn(
-    env: dict[str, str], log_path: Path, *, workers: int = 2, own_process_group: bool = False
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    workers: int = 2,
+    own_process_group: bool = False,
+    access_log: bool = False,
 ) -> LiveServer:
     """Start `gunicorn wsgi:app` with `env` added to the environment; wait until it answers.
 
     With `own_process_group`, the master and its workers form a process group of their own,
     so `kill()` can SIGKILL them all at once. It is not the default: outside the terminal's
     foreground group, gunicorn would not get the SIGINT of a Ctrl-C that stops the tests.
+    With `access_log`, the log says which worker answered each request (ACCESS_LOG_FORMAT).
     """
     port = free_port()
+    access_logging = ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
+    if not access_log:
+        access_logging = []
     # The server's own address is its public one unless the test says otherwise.
     env = {"FORSLAG_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     log = log_path.open("wb")
@@ -82,6 +95,7 @@ def start_gunicorn(
             "5",
             "--error-logfile",
             "-",
+            *access_logging,
             "wsgi:app",
         ],
         cwd=ROOT,
