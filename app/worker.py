@@ -1,7 +1,7 @@
 """The worker: Huey's consumer runs what `notifications.jobs` does, woken by the changes
-that need it and every minute by its own clock. Every minute it also asks for the PDFs
-(`make_pdfs`, a task of its own in another of its processes: making them may take longer
-than a minute, and mail does not wait for it).
+that need it and every minute by its own clock. Every minute, once the mail is out, it also
+makes the PDFs whose content changed (which may take a minute: meanwhile its other process
+answers the wake-ups, and the next minute's run leaves the PDFs to the process making them).
 
 The queue is a SQLite file in the instance folder by default and Redis in production
 (FORSLAG_QUEUE_URL). It carries only wake-ups: what is to be done lives in the database
@@ -32,8 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def make_queue(app: Flask) -> Huey:
-    """The app's queue with its tasks: `tell` (woken by a change), `every_minute` and
-    `make_pdfs` (asked for by `every_minute`)."""
+    """The app's queue with its two tasks: `tell` (woken by a change) and `every_minute`."""
     url, name = app.config["QUEUE_URL"], app.config["QUEUE_NAME"]
     if url.startswith("sqlite:///"):
         queue = SqliteHuey(name=name, filename=url.removeprefix("sqlite:///"), results=False)
@@ -45,18 +44,14 @@ def make_queue(app: Flask) -> Huey:
         with app.app_context():
             jobs.tell(utcnow())
 
-    @queue.task(name="make_pdfs")
-    def make_pdfs() -> None:
-        with app.app_context():
-            log.info("%s", jobs.make_pdfs(utcnow()))
-
     @queue.periodic_task(crontab(minute="*"), name="every_minute")
     def every_minute() -> None:
-        make_pdfs()  # first: whatever fails below, the PDFs are looked at every minute
         with app.app_context():
             # A second sender, when much is due, is another of this worker's processes woken.
             summary = jobs.run_all(utcnow(), another_sender=tell)
             log.info("every minute: %s", summary)
+            # After the mail, which must not wait for them.
+            log.info("%s", jobs.make_pdfs(utcnow()))
 
     parent = os.getpid()
 
@@ -68,7 +63,6 @@ def make_queue(app: Flask) -> Huey:
                 db.engine.dispose(close=False)
 
     queue.forslag_tell, queue.forslag_every_minute = tell, every_minute
-    queue.forslag_make_pdfs = make_pdfs
     return queue
 
 
@@ -128,10 +122,9 @@ def worker_command(burst: bool, workers: int, threads: bool) -> None:
     kind = "thread" if threads else "process"
     kinds = "threads" if threads else "processes"
     click.echo(f"Worker on {current_app.config['QUEUE_URL']} ({workers} {kinds}). Ctrl-C stops.")
-    # Whatever waited while no worker ran goes out now, not at the next minute; a new
-    # site's first catalogue is made now too.
+    # Whatever waited while no worker ran goes out now, not at the next minute (a new
+    # site's first catalogue is made then: its page asks to come back in a minute).
     queue.forslag_tell()
-    queue.forslag_make_pdfs()
     # Processes: sending mail is mostly Python (templates, MIME), which threads of one
     # process take turns at; two processes send nearly twice as much.
     consumer = queue.create_consumer(

@@ -223,12 +223,15 @@ def test_one_process_makes_them_at_a_time(app, topic):
     assert not work(app).busy
 
 
-def test_the_minute_asks_for_the_pdfs(app):
-    queue = app.extensions["queue"]
-    queue.flush()
-    queue.forslag_every_minute.call_local()
-    assert "make_pdfs" in [task.name for task in queue.pending()]
-    queue.flush()
+def test_the_minute_makes_the_pdfs_after_the_mail(app, topic, mailbox, monkeypatch):
+    """The worker's minute: the mail first, then the PDFs (here a new site's first)."""
+    done = []
+    run_all, make_pdfs = jobs.run_all, jobs.make_pdfs
+    monkeypatch.setattr(jobs, "run_all", lambda *a, **k: done.append("mail") or run_all(*a, **k))
+    monkeypatch.setattr(jobs, "make_pdfs", lambda *a: done.append("pdfs") or make_pdfs(*a))
+    app.extensions["queue"].forslag_every_minute.call_local()
+    assert done == ["mail", "pdfs"]
+    assert app.test_client().get("/catalogue.pdf").status_code == 200
 
 
 # --- the hearing memo -------------------------------------------------------------------------

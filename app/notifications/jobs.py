@@ -117,8 +117,8 @@ class Printed:
 def make_pdfs(now: datetime) -> Printed:
     """Make again the catalogue's PDFs and the long hearing memos' whose content changed
     (app.catalogue.files, app.comments.memo_pdfs), or leave them to the process making them
-    now. The worker runs it beside the minute's run (it may take minutes, which the mail
-    must not wait for), and `--burst` after it."""
+    now. The worker runs it after the minute's mail (it may take a minute, which the mail
+    must not wait for), and `--burst` after `run_all`."""
     with pdf_files.making() as ours:
         if not ours:
             return Printed(busy=True)
