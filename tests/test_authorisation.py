@@ -529,14 +529,17 @@ class World:
         title = f"Forslag nr. {n} om busser"
         content = {**CONTENT, "title": title, "drawbacks": "", "process": "", "materials": ""}
         now = utcnow()
+        # Written a day apart, as a proposer writes them: one person may start 20 drafts
+        # and send 30 invitations a day (lifecycle.DRAFTS_PER_DAY), and the world has more.
+        written = now - timedelta(days=10_000 - n)
         with self.app.app_context():
             author = db.session.get(User, (author or self.people["proposer"]).id)
             staff = self.user("secretariat")
             proposal = proposal_services.create(
-                author, proposal_services.Content(topic_id=self.topic, **content), now=now
+                author, proposal_services.Content(topic_id=self.topic, **content), now=written
             )
             if invite is not None:
-                proposal_services.invite(author, proposal, invite.email, now=now)
+                proposal_services.invite(author, proposal, invite.email, now=written)
             for target, who in PATHS[state]:
                 actor = author if who == "author" else staff
                 proposal_services.transition(actor, proposal, target, reason="Fordi.", now=now)

@@ -59,9 +59,10 @@ def test_who_declined_is_not_invited_again_for_30_days(app, make_user, make_prop
     made = make_proposal(lc.DRAFT)
     invitee = make_user("member", name="Aisha Rahimi")
     author, their = client_for(app, made.author), client_for(app, invitee)
-    assert post(author, f"/proposals/{made.id}/proposers", {"email": invitee.email}).status_code == 303
+    invite = {"email": invitee.email}
+    assert post(author, f"/proposals/{made.id}/proposers", invite).status_code == 303
     assert post(their, f"/proposals/{made.id}/invitation/decline").status_code == 303
-    again = post(author, f"/proposals/{made.id}/proposers", {"email": invitee.email})
+    again = post(author, f"/proposals/{made.id}/proposers", invite)
     assert again.status_code == 409
     assert "Aisha Rahimi" in text_of(again) and "30 dage" in text_of(again)
     with app.app_context():
@@ -70,7 +71,7 @@ def test_who_declined_is_not_invited_again_for_30_days(app, make_user, make_prop
         # A month later the invitation may be sent again.
         invitation.answered_at -= timedelta(days=30, minutes=1)
         db.session.commit()
-    assert post(author, f"/proposals/{made.id}/proposers", {"email": invitee.email}).status_code == 303
+    assert post(author, f"/proposals/{made.id}/proposers", invite).status_code == 303
 
 
 def test_an_invitation_is_mailed_as_the_invitee_chose(app, make_user, make_proposal, mailbox):

@@ -6,7 +6,6 @@ import re
 from markupsafe import escape
 
 from app.proposals import lifecycle as lc
-
 from tests.support.forms import login, post_form, text_of
 from tests.support.proposals import CONTENT
 from tests.support.xss import VECTORS, dangerous_markup
