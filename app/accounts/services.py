@@ -446,6 +446,7 @@ def change_role(actor: User, user: User, role: str, *, granted: bool, now: datet
         if not [uid for uid in staff if uid != user.id]:
             raise lc.ConditionNotMet("last_secretariat")
     setattr(user, attribute, granted)
-    audit.record(actor, f"{'grant' if granted else 'revoke'}_{role}", subject=user.email, now=now)
+    action = f"{'grant' if granted else 'revoke'}_{role}"
+    audit.record(actor, action, subject_user_id=user.id, now=now)
     db.session.flush()
     return True

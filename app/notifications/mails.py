@@ -99,9 +99,9 @@ def _groups(items: list[Item]) -> list[Group]:
     for item in items:  # newest first already: the groups come in the order of their newest
         if item.proposal_id not in groups:
             groups[item.proposal_id] = Group(
-                item.title,
+                item.proposal_title,
                 public_url("proposals.detail", proposal_id=item.proposal_id)
-                if item.proposal_id
+                if item.proposal_id and not item.lost
                 else None,
             )
         groups[item.proposal_id].items.append(item)

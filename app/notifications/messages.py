@@ -27,18 +27,6 @@ def _queue(
     )
 
 
-def invitation(invitee, proposal, inviter, *, now: datetime) -> OutgoingMail:
-    return _queue(
-        invitee,
-        "invitation",
-        lambda: _("You are invited to co-propose “%(title)s”", title=proposal.title),
-        now,
-        inviter=inviter,
-        proposal=proposal,
-        link=public_url("proposals.detail", proposal_id=proposal.id),
-    )
-
-
 def password_reset(email: str, *, now: datetime) -> OutgoingMail:
     """A reset link asked for `email`, whether or not an account has it: the worker looks
     the address up as it writes the mail (`mails.compose`), so the request that asked does
