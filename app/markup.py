@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 
 import bleach
 import markdown
@@ -73,13 +74,15 @@ class _ImagesAsLinksAndFlatHeadings(Treeprocessor):
 # --- what a text may cost -----------------------------------------------------------------
 
 # Each of these can make an element or an escape that Markdown and the sanitiser each pay
-# for: a line (which can start a block), a heading's or a list's marker, an emphasis, code,
-# a link, an escape, a character the HTML must escape, a table's cell, the dot of an address
-# that becomes a link. MARKED of them cost about 0.2 s of CPU at worst, however they are
-# arranged. Texts people write have far fewer: a specification of 38,000 characters of
-# headings, lists and tables has 2,700.
-_MARK = re.compile(r"[\n*_`\[\\<>&|#=+-]|\.(?=\w)|(?<=[0-9])[.)](?=\s)")
+# for: a line (which can start a block), a run of the characters that mark a heading, a
+# list, an emphasis or code, a link, an escape, a character the HTML must escape, a table's
+# cell, the dot of an address that becomes a link. MARKED of them cost about 0.2 s of CPU
+# at worst, however they are arranged. Texts people write have far fewer: a specification
+# of 38,000 characters of headings, lists and tables has 2,500.
+_MARK = re.compile(r"[\n\[\\<>&|]|[*_`#=+-]+|\.(?=\w)|(?<=[0-9])[.)](?=\s)")
 MARKED = 4_000
+# The Markdown fields saved together (a proposal's four, the site's three) share this many.
+SAVED_TOGETHER = 8_000
 
 # A link's text and address, and a code span, are looked for this far (a longer one stays
 # text). What Python-Markdown reads character by character to find them (a link with
@@ -94,20 +97,22 @@ READING = 200_000
 DEPTH = 12
 
 
-def _within_budget(text: str) -> tuple[str, str]:
-    """`text` split where it has MARKED marks: the part to render as Markdown and the rest,
-    cut at a blank line (failing that, at a line's end) before that point."""
-    for count, mark in enumerate(_MARK.finditer(text)):
-        if count == MARKED:
+def _within_budget(text: str, marks: int) -> tuple[str, str, int]:
+    """`text` split where it has `marks` marks: the part to render as Markdown and the rest,
+    cut at a blank line (failing that, at a line's end) before that point; and the marks
+    of the first part (at most)."""
+    count = 0
+    for count, mark in enumerate(_MARK.finditer(text), 1):
+        if count > marks:
             limit = mark.start()
             break
     else:
-        return text, ""
+        return text, "", count
     cut = text.rfind("\n\n", 0, limit)
     if cut < limit // 2:
         cut = text.rfind("\n", 0, limit)
     cut = max(cut, 0)
-    return text[:cut], text[cut:]
+    return text[:cut], text[cut:], marks
 
 
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
@@ -167,14 +172,15 @@ def _shallow(lines: list[str]) -> None:
             lines[number] = f"{line[: marker.end() - 1]}\\{line[marker.end() - 1 :]}"
 
 
-def _bounded(text: str) -> tuple[str, str]:
-    """The Markdown to render and the text to show plain (see the module's docstring)."""
+def _bounded(text: str, marks: int) -> tuple[str, str, int]:
+    """The Markdown to render, the text to show plain (see the module's docstring), and
+    the marks the Markdown holds."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    head, tail = _within_budget(text)
+    head, tail, used = _within_budget(text, marks)
     lines = head.split("\n")
     _closed_fences(lines)
     _shallow(lines)
-    return "\n".join(lines), tail
+    return "\n".join(lines), tail, used
 
 
 class _Reading:
@@ -330,11 +336,27 @@ _CLEANER = bleach.Cleaner(
 )
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, *, marks: int = MARKED) -> Markup:
     """Markdown to sanitised HTML. Headings start at h2: the page owns its h1."""
+    return _render(text, marks)[0]
+
+
+def render_markdown_fields(values: Mapping[str, str], names: Iterable[str]) -> dict[str, Markup]:
+    """The fields `names` of `values` as HTML, for one save: each Markdown up to MARKED
+    marks, and all of them together up to SAVED_TOGETHER, in the order named (a proposal's
+    body first)."""
+    left = SAVED_TOGETHER
+    rendered = {}
+    for name in names:
+        rendered[name], used = _render(values[name], min(MARKED, left))
+        left -= used
+    return rendered
+
+
+def _render(text: str | None, marks: int) -> tuple[Markup, int]:
     if not text or not text.strip():
-        return Markup("")
-    text, rest = _bounded(text)
+        return Markup(""), 0
+    text, rest, used = _bounded(text, marks)
     html = markdown.markdown(
         text,
         extensions=[
@@ -353,4 +375,4 @@ def render_markdown(text: str | None) -> Markup:
     if rest.strip():
         cleaned += "\n" + _as_plain_paragraphs(rest)  # escaped, line by line
     # Cleaned by the allow-list above: the one place user text becomes markup.
-    return Markup(cleaned)  # noqa: S704  # nosec B704
+    return Markup(cleaned), used  # noqa: S704  # nosec B704

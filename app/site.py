@@ -25,7 +25,7 @@ from app.database import UTCDateTime, utcnow
 from app.editing import BasedOnRevision
 from app.extensions import db
 from app.forms import Form, email_address, strip
-from app.markup import render_markdown
+from app.markup import render_markdown_fields
 from app.secretariat import models as audit
 from app.text import one_line
 
@@ -130,10 +130,9 @@ def mail_from(configured: str) -> str:
 
 
 def _rendered(values: dict[str, str]) -> dict[str, str]:
+    names = [name for name in MARKDOWN_FIELDS if name in values]
     return {
-        f"{name}_html": str(render_markdown(values[name]))
-        for name in MARKDOWN_FIELDS
-        if name in values
+        f"{name}_html": str(html) for name, html in render_markdown_fields(values, names).items()
     }
 
 

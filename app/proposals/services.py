@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import editing
 from app.accounts.models import User
 from app.extensions import db
-from app.markup import render_markdown
+from app.markup import render_markdown, render_markdown_fields
 from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
@@ -110,7 +110,10 @@ def _derived(values: dict) -> dict:
     """What is stored beside the content: its Markdown as HTML (rendered once, on save) and
     the stems the search index reads."""
     return {
-        **{f"{name}_html": render_markdown(values[name]) for name in MARKDOWN_FIELDS},
+        **{
+            f"{name}_html": html
+            for name, html in render_markdown_fields(values, MARKDOWN_FIELDS).items()
+        },
         **search_text.indexed(values),
     }
 
