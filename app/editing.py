@@ -6,8 +6,8 @@ The other is merged with what won: a field only one side changed is taken from t
 and within Markdown changes to different paragraphs are both kept (a three-way merge of
 base, theirs and mine). A change to the same passage is a conflict: nothing is saved, and
 the person is shown the other change with their own text kept, to send again. The
-paragraphs are matched within app.diffing's budget: a text too costly to match in full is
-matched more coarsely, which can only make more conflicts, never lose a change.
+paragraphs are matched within app.diffing's budget: texts too costly to match in full are a
+conflict too (sent again on the newest revision, they need no merge), never a guess.
 
 Each save is kept as a revision (`saves`), which is both the base a later merge needs
 and the history of the text: before a proposal's hearing, its private history.
@@ -104,7 +104,10 @@ def merge_sequences(
     Changes to neighbouring items do not collide; the same change made twice is made once."""
     budget = budget or diffing.Budget()
     changes = set(_changes(base, theirs, budget))
-    for change in _changes(base, mine, budget):
+    ours = _changes(base, mine, budget)
+    if budget.spent:  # matched only in part: the changes may be wider than they are
+        return None
+    for change in ours:
         if change in changes:
             continue
         if any(_collide(change, other) for other in changes):
