@@ -373,6 +373,6 @@ def _render(text: str | None, marks: int) -> tuple[Markup, int]:
     )
     cleaned = _CLEANER.clean(html)
     if rest.strip():
-        cleaned += "\n" + _as_plain_paragraphs(rest)  # escaped, line by line
+        cleaned += ("\n" if cleaned else "") + _as_plain_paragraphs(rest)  # escaped
     # Cleaned by the allow-list above: the one place user text becomes markup.
     return Markup(cleaned), used  # noqa: S704  # nosec B704

@@ -36,6 +36,7 @@ from app.search import query as search_query
 from app.search.snippets import snippet
 from tests.conftest import COMPILED_TEMPLATES
 from tests.support import sweep
+from tests.support.xss import VECTORS, dangerous_markup
 
 LIMIT = 1.0  # CPU seconds a request may take
 MAX_MARKDOWN = 50_000  # app.proposals.forms.MAX_MARKDOWN
@@ -136,6 +137,13 @@ def test_markdown_past_its_budget_is_shown_whole_as_plain_text():
     assert "<strong>fed</strong>" in html
     assert html.count("<p>a</p>") == 20_000
     assert html.endswith("<p>Sidste &lt;linje&gt; &amp; slut</p>\n")
+
+
+def test_the_plain_rest_of_a_text_carries_no_vector():
+    for vector in VECTORS:
+        html = str(render_markdown(vector, marks=0))  # all of it past the budget
+        assert html.startswith("<p>") or not vector.strip(), vector
+        assert dangerous_markup(html) == [], vector
 
 
 def test_an_ordinary_long_text_is_all_markdown():
