@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.notifications.helpers import set_email
 from tests.support import send_queued_mail
 from tests.support.xss import VECTORS
 
@@ -29,6 +30,7 @@ def test_write_invite_submit_hear_revise(
 ):
     author = make_user("member", name="Mette Nørgaard")
     co = make_user("member", name="Jens Kristensen")
+    set_email(app, co, "instant")  # the invitation is mailed at once, not in a digest
 
     page.goto("/login")
     page.get_by_label("E-mail").fill(author.email)
