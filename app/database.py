@@ -90,8 +90,11 @@ def keep_private(folder: Path, sqlite_urls: list[str]) -> None:
             continue
         path = Path(parsed.database)
         try:
-            # Made empty, owner only, before SQLite or the queue first opens it.
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+            # Made empty, owner only, before SQLite or the queue first opens it. A file that
+            # exists is not opened: closing a descriptor of it would drop every lock this
+            # process's connections hold on it (POSIX locks belong to the process).
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
             for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 if file.exists() and file.stat().st_uid == os.getuid():
                     file.chmod(PRIVATE_FILE)
