@@ -84,8 +84,9 @@ def test_write_invite_submit_hear_revise(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Ændringer fra version 1 til version 2"
     )
-    expect(page.locator("del").first).to_have_text("[fjernet: **et]")
-    expect(page.locator("ins").first).to_have_text("[tilføjet: **to]")
+    # Neighbouring words that both changed are shown as one change.
+    expect(page.locator("del").first).to_have_text("[fjernet: **et stykke]")
+    expect(page.locator("ins").first).to_have_text("[tilføjet: **to stykker]")
     expect(page.locator(".diff")).to_contain_text("stykke")
     assert_accessible(page, "diff")
     page.get_by_role("link", name="Alle versioner").click()

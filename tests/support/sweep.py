@@ -184,9 +184,6 @@ def build_world(app) -> World:
         said["c_response"] = comments.add_comment(other, revision, "Et høringssvar.", now=now)
         revision.state = lc.REVISION
 
-        _, token = accounts.issue_reset_token(
-            users["citizen"].email, now=now, valid_for=timedelta(days=1)
-        )
         follows.follow_topic(users["proposer"], topic, now=now)
         registered = accounts.register(
             email="registering@example.org",
@@ -199,6 +196,10 @@ def build_world(app) -> World:
         )
         moving = accounts.request_email_change(
             users["citizen"], PASSWORD, "moving@example.org", now=now
+        )
+        # After the email change was asked for, which ends the reset links sent before.
+        _, token = accounts.issue_reset_token(
+            users["citizen"].email, now=now, valid_for=timedelta(days=1)
         )
         db.session.commit()
         # What happened becomes notifications, so their list and its forms are there.
