@@ -426,7 +426,11 @@ SLOW_FIRST = {
 
 
 def pytest_collection_modifyitems(config, items):
-    """The tests of SLOW_FIRST first in each process's block (see there)."""
+    """Browser and packaging tests are `once` (pyproject.toml); the tests of SLOW_FIRST
+    first in each process's block (see there)."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("packaging"):
+            item.add_marker(pytest.mark.once)
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     if workers < 2:
         return
