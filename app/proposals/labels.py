@@ -79,6 +79,11 @@ STATE_EXPLANATIONS = {
     ),
     lc.RETIRED: _l("The proposal has left the political catalogue. The reason is in the timeline."),
 }
+# Withdrawn before its hearing: it was never public, and is not now.
+WITHDRAWN_UNHEARD = _l(
+    "The proposal was withdrawn before it was ever public, and stays private: only its "
+    "proposers, those invited and the secretariat see it."
+)
 
 # The button that takes a proposal to each state.
 ACTION_LABELS = {

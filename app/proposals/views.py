@@ -29,6 +29,7 @@ from app.proposals.labels import (
     CONTENT_LABELS,
     STANCE_LABELS,
     STATE_EXPLANATIONS,
+    WITHDRAWN_UNHEARD,
     STATE_LABELS,
     action_label,
     refusal_message,
@@ -55,6 +56,7 @@ def _labels(state) -> None:
     state.app.jinja_env.globals.update(
         state_labels=STATE_LABELS,
         state_explanations=STATE_EXPLANATIONS,
+        withdrawn_unheard=WITHDRAWN_UNHEARD,
         content_labels=CONTENT_LABELS,
         stance_labels=STANCE_LABELS,
     )

@@ -66,10 +66,12 @@ def test_withdrawn_before_the_hearing_stays_private(app, make_proposal, make_use
         assert client.get(f"/api/v1/proposals?q={WORD}").json["total"] == 0, who
         rows = list(csv.DictReader(io.StringIO(text_of(client.get("/data/events.csv")))))
         assert not [row for row in rows if row["proposal_id"] == str(made.id)], who
-    # Those who saw it before still do.
+    # Those who saw it before still do, and are told it stays private.
     for account in (made.author, secretary):
         client = client_for(app, account)
-        assert client.get(f"/proposals/{made.id}").status_code == 200
+        page = client.get(f"/proposals/{made.id}")
+        assert page.status_code == 200
+        assert "forbliver privat" in text_of(page)
         assert TITLE in text_of(client.get(f"/proposals?q={WORD}"))
         assert TITLE in text_of(client.get("/proposals?state=withdrawn"))
         assert client.get(f"/api/v1/proposals/{made.id}").status_code == 200
