@@ -60,7 +60,7 @@ def queue_message(
     now: datetime,
     kind: str = OutgoingMail.MESSAGE,
 ) -> OutgoingMail:
-    """A mail of its own (an invitation, a registration's link) in the caller's
+    """A mail of its own (a registration's link, an email change's) in the caller's
     transaction; its commit wakes the worker, which sends it. Never sent by the request
     itself: how long a request takes must not tell what it mailed, or to whom."""
     mail = OutgoingMail(

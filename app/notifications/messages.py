@@ -1,4 +1,4 @@
-"""The mails that carry one action to one person (an invitation, a password reset):
+"""The mails that carry one action to one person (a registration's link, a password reset):
 written in their language and queued in the caller's transaction, whose commit wakes the
 worker to send them (and to retry while the server is down)."""
 
