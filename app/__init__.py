@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app import config as settings
-from app.database import keep_private, serialize_sqlite_writers
-from app.extensions import babel, csrf, db, login_manager, migrate
-from app.urls import public_url
+from app.core import config as settings
+from app.core.database import keep_private, serialize_sqlite_writers
+from app.core.extensions import babel, csrf, db, login_manager, migrate
+from app.core.urls import public_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,9 +78,11 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import caching, forms, i18n, security, site, worker  # noqa: F401 (site: its table)
+    from app import site  # noqa: F401 (its table)
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
+    from app.cli import worker
+    from app.core import caching, forms, i18n, security
 
     db.init_app(app)
     with app.app_context():
@@ -127,20 +129,20 @@ def register_blueprints(app: Flask) -> None:
 
 def register_rate_limits(app: Flask) -> None:
     """After the blueprints: the limits are put on the views the blueprints registered."""
-    from app import ratelimits
+    from app.core import ratelimits
 
     ratelimits.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app import errors
+    from app.core import errors
 
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from app import backup, demo
     from app.accounts.cli import users_cli
+    from app.cli import backup, demo
     from app.proposals.cli import lifecycle_cli
     from app.search.cli import search_cli
 

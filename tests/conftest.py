@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.accounts import services as accounts
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 
 pytest_plugins = ["tests.support.proposals"]
 
@@ -242,7 +242,7 @@ def make_app(base_config, migrated):
 
 
 def forget_made_pdfs(config: dict) -> None:
-    """The PDFs the worker made (app.pdf_files) go with the rows they were made from."""
+    """The PDFs the worker made (app.core.pdf_files) go with the rows they were made from."""
     shutil.rmtree(Path(config["INSTANCE_PATH"]) / "pdf", ignore_errors=True)
 
 

@@ -45,14 +45,15 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, RequestRedirect
 
-from app import create_app, pdf_files
+from app import create_app
 from app.accounts import services as account_services
 from app.accounts.models import User
 from app.catalogue import files as catalogue_files
+from app.cli.demo import DEMO_USERS
 from app.comments import services as comment_services
-from app.database import utcnow
-from app.demo import DEMO_USERS
-from app.extensions import db
+from app.core import pdf_files
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications.mails import unsubscribe_token
 from app.proposals import participation
 from app.proposals import services as proposal_services

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalLike, Topic
@@ -258,7 +258,7 @@ def test_backup_while_serving_and_restore_under_the_running_server(
             assert set(statuses) == {200}, statuses
         else:
             # A request holding a table that the restore is about to drop may be the one
-            # PostgreSQL fails to break their deadlock (see app/backup.py): it is told the
+            # PostgreSQL fails to break their deadlock (see app/cli/backup.py): it is told the
             # site is busy for a moment (503), never given a 500.
             assert set(statuses) <= {200, 503}, statuses
 
@@ -391,7 +391,7 @@ def test_backup_replaces_an_existing_file_only_when_forced(quiet_app, tmp_path):
 
 
 def test_the_password_reaches_the_postgres_tools_through_the_environment_only():
-    from app.backup import _libpq
+    from app.cli.backup import _libpq
 
     url = make_url("postgresql+psycopg://forslag:s3cret@db.internal:5433/forslag?sslmode=require")
     dsn, environment = _libpq(url)

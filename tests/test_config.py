@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from app import config, create_app
+from app import create_app
+from app.core import config
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_connection_settings(app):
     """SQLite: foreign keys on, write-ahead log, a busy timeout. PostgreSQL: times with zones."""
     from sqlalchemy import text
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

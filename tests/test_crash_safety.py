@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Support
 from tests.conftest import live_env

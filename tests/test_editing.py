@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from app import editing
 from app.accounts.models import User
-from app.extensions import db
+from app.core import editing
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, Topic, Version

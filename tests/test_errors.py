@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.errors import render_error
+from app.core.errors import render_error
 from tests.support.forms import text_of
 
 DANISH_TITLES = {

@@ -30,9 +30,9 @@ import pytest
 from markupsafe import escape
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
+from app.core.text import without_forbidden_characters
 from app.proposals.forms import parse_moment
-from app.text import without_forbidden_characters
 from tests.conftest import COMPILED_TEMPLATES
 from tests.support import sweep
 from tests.support.naughty import covering_naughty_strings, distinct_naughty_strings

@@ -1,4 +1,4 @@
-"""The PDFs the worker makes and requests serve as files (app.pdf_files): the catalogue in
+"""The PDFs the worker makes and requests serve as files (app.core.pdf_files): the catalogue in
 each language and for each topic, and long hearing memos. A request never lays one out; a
 brand-new site gets a 503 page "being made" with Retry-After; the worker makes a file again
 when what it shows changed, and only then; a file is replaced whole."""
@@ -16,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import app.pdf as pdf_module
-from app import pdf_files
+import app.core.pdf as pdf_module
 from app.accounts.models import User
 from app.comments import memo_pdfs
 from app.comments import services as comments
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
+from app.core import pdf_files
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import jobs
 from app.proposals import lifecycle as lc
 from app.proposals import services

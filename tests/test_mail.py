@@ -3,7 +3,7 @@ a whole batch."""
 
 import pytest
 
-from app.mail import Mailer, MailError, ServerUnavailable, build_message
+from app.core.mail import Mailer, MailError, ServerUnavailable, build_message
 
 
 def test_smtp_delivers_to_a_real_server(make_app, mailbox):

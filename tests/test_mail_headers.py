@@ -6,8 +6,8 @@ before that rule (an organisation's name, a title) is put on one line when maile
 import pytest
 
 from app import site
-from app.extensions import db
-from app.mail import Mailer, build_message
+from app.core.extensions import db
+from app.core.mail import Mailer, build_message
 from app.proposals import lifecycle as lc
 from tests.notifications.helpers import set_email, tell
 from tests.support.forms import client_for, post, text_of

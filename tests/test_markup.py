@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.markup import render_markdown
+from app.core.markup import render_markdown
 from tests.support.xss import VECTORS, dangerous_markup
 
 

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.search import not_in_models
 from tests.support import ROOT
 
@@ -61,8 +61,8 @@ def test_text_written_before_revisions_were_kept_is_revision_0(base_config, empt
 
     from sqlalchemy import delete, select
 
-    from app import editing
     from app.accounts import services as accounts
+    from app.core import editing
     from app.proposals import services
     from app.proposals.models import Proposal, Topic
 

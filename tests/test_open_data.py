@@ -11,8 +11,8 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 from app.accounts.models import User
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.opendata.files import FILES, cell
 from app.proposals import lifecycle as lc
 from app.proposals import participation

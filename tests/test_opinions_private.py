@@ -10,8 +10,8 @@ and neither name nor address may appear on any of them.
 from __future__ import annotations
 
 from app.accounts.models import User
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import fanout
 from app.proposals import lifecycle as lc
 from app.proposals import participation

@@ -192,7 +192,7 @@ def test_without_the_danish_catalogue_a_page_is_english_and_says_so(app, make_ap
     page = text_of(client.get("/login"))
     assert '<html lang="en">' in page and ">Log in<" in page
     with site.app_context():
-        from app.i18n import select_locale
+        from app.core.i18n import select_locale
 
         assert select_locale() == "en"  # mail outside a request too
         # Mail written in a reader's chosen Danish is English too, and says so.

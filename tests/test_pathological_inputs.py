@@ -25,10 +25,11 @@ import pytest
 from sqlalchemy import select, update
 from wtforms.validators import Length
 
-from app import create_app, diffing, editing
-from app.extensions import db
-from app.forms import Form as AppForm
-from app.markup import render_markdown
+from app import create_app
+from app.core import diffing, editing
+from app.core.extensions import db
+from app.core.forms import Form as AppForm
+from app.core.markup import render_markdown
 from app.proposals import services
 from app.proposals.diff import word_diff
 from app.proposals.models import Proposal, Version

@@ -1,4 +1,4 @@
-"""app/pdf.py: HTML to PDF with WeasyPrint, read back with pdftotext."""
+"""app/core/pdf.py: HTML to PDF with WeasyPrint, read back with pdftotext."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 from flask_babel import force_locale
 
-from app.database import utcnow
-from app.extensions import db
-from app.pdf import pdf_response, render_pdf_template, static_files_only
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.pdf import pdf_response, render_pdf_template, static_files_only
 from app.proposals import lifecycle as lc
 from tests.conftest import forget_made_pdfs
 from tests.support import require
@@ -138,8 +138,8 @@ def test_only_the_sites_static_files_are_read(tmp_path):
 
 def make_pdfs(app, languages=None) -> list[str]:
     """What the worker does for the catalogue's PDFs; the names of the files it made."""
-    from app import pdf_files
     from app.catalogue import files
+    from app.core import pdf_files
 
     with app.app_context(), pdf_files.making():
         return files.make_all(utcnow(), languages=languages).made
@@ -215,7 +215,7 @@ def test_the_catalogue_and_a_proposal_as_pdfs(
     etag = response.headers["ETag"]
     assert visitor.get("/catalogue.pdf", headers={"If-None-Match": etag}).status_code == 304
     # A request lays nothing out: it serves the file the worker made.
-    import app.pdf as pdf_module
+    import app.core.pdf as pdf_module
 
     laid = []
     monkeypatch.setattr(pdf_module, "_lay_out", lambda *args: laid.append(args))

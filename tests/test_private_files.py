@@ -6,7 +6,7 @@ import stat
 import flask_migrate
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 
 
 def _mode(path) -> int:

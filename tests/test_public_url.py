@@ -132,7 +132,7 @@ def test_the_api_and_the_feed_link_to_the_public_address(site, make_proposal):
 def test_without_a_public_address_the_default_is_used_and_hosts_are_not_checked(
     make_app, make_proposal
 ):
-    from app import config
+    from app.core import config
 
     app = make_app(PUBLIC_URL=config.DEFAULT_PUBLIC_URL, PUBLIC_URL_GIVEN=False)
     app.config["TRUSTED_HOSTS"] = None
@@ -146,7 +146,7 @@ def test_without_a_public_address_the_default_is_used_and_hosts_are_not_checked(
     "value", ["forslag.example.dk", "ftp://forslag.example.dk", "https://", "https://x/?a=1"]
 )
 def test_a_public_address_that_is_not_one_is_refused(value):
-    from app.config import ConfigError, public_url
+    from app.core.config import ConfigError, public_url
 
     with pytest.raises(ConfigError):
         public_url(value)

@@ -1,4 +1,4 @@
-"""Rate limits (app/ratelimits.py): each limited action refuses the request after its limit
+"""Rate limits (app/core/ratelimits.py): each limited action refuses the request after its limit
 with a 429 page in the user's language and saves nothing; who counts as one client is
 chosen so that members behind one address never lock each other out; the counters live in
 memory by default and in Redis when RATELIMIT_STORAGE_URI says so."""
@@ -20,11 +20,11 @@ from sqlalchemy.engine import make_url
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.comments.models import Comment, Flag
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.ratelimits import LIMITS
 from app.proposals import lifecycle as lc
 from app.proposals.models import Support
-from app.ratelimits import LIMITS
 from tests.support import count_rows as count
 from tests.support import require, send_queued_mail
 from tests.support.forms import csrf_token, login, text_of
@@ -436,7 +436,7 @@ def test_an_unreachable_redis_falls_back_to_memory(make_app):
 
 
 def test_the_storage_comes_from_the_environment(tmp_path):
-    from app import config
+    from app.core import config
 
     settings = config.from_environment({"RATELIMIT_STORAGE_URI": REDIS_URL}, tmp_path)
     assert settings["RATELIMIT_STORAGE_URI"] == REDIS_URL

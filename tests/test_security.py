@@ -1,11 +1,11 @@
-"""The security baseline of every response (app/security.py): the headers, the session
+"""The security baseline of every response (app/core/security.py): the headers, the session
 cookie's flags, HTTPS detection behind a trusted proxy, and bounded request bodies."""
 
 from __future__ import annotations
 
 import pytest
 
-from app import config
+from app.core import config
 from tests.support.forms import csrf_token, login, text_of
 
 HTTPS = "https://localhost"

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from app.secretariat.models import AuditEntry

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.database import serialize_sqlite_writers
+from app.core.database import serialize_sqlite_writers
 
 
 @pytest.fixture

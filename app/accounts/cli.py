@@ -8,9 +8,9 @@ import click
 from flask.cli import AppGroup
 
 from app.accounts import register, services
-from app.database import utcnow
-from app.extensions import db
-from app.text import has_forbidden_characters, is_email_address
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.text import has_forbidden_characters, is_email_address
 
 users_cli = AppGroup("users", help="Create accounts and import the member register.")
 

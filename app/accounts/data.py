@@ -22,10 +22,10 @@ from wtforms.validators import DataRequired, Length
 
 from app.accounts import erasure, export
 from app.accounts.forms import MAX_PASSWORD_LENGTH
-from app.database import utcnow
-from app.extensions import db
-from app.forms import Form
-from app.urls import see_other
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.forms import Form
+from app.core.urls import see_other
 
 bp = Blueprint("account_data", __name__)
 

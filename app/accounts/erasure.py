@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
 from app.accounts.models import User
-from app.extensions import db
-from app.sql import lock_rows
+from app.core.extensions import db
+from app.core.sql import lock_rows
 
 DELETE = "delete"  # the row was the person's own: it goes
 NULL = "null"  # the row stays (a count, a public record, someone else's thread), linked to no one
@@ -125,7 +125,7 @@ def private_drafts(user_id: int):
 
 
 def _delete_private_drafts(user_id: int) -> None:
-    from app.editing import Save
+    from app.core.editing import Save
     from app.proposals.models import Proposal
     from app.proposals.services import TEXT
 

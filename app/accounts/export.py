@@ -18,10 +18,10 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, case, literal, or_, select
 
 from app.accounts.models import User
-from app.editing import Save
-from app.extensions import db
-from app.i18n import iso
-from app.urls import public_url
+from app.core.editing import Save
+from app.core.extensions import db
+from app.core.i18n import iso
+from app.core.urls import public_url
 
 FORMAT = "forslag-account-data/1"
 BATCH = 500  # rows read at a time

@@ -7,8 +7,8 @@ from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringFi
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.services import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH
-from app.forms import Form, email_address, strip
-from app.i18n import LANGUAGES
+from app.core.forms import Form, email_address, strip
+from app.core.i18n import LANGUAGES
 
 # Long enough for any passphrase, short enough that hashing it costs nothing.
 MAX_PASSWORD_LENGTH = 1000

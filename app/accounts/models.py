@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 
 ROLES = ("citizen", "member", "secretariat")
 # How a person wants their notifications mailed: each as it happens, a daily or a weekly

@@ -33,8 +33,8 @@ from app.accounts.services import (
     normalise_email,
     parse_roles,
 )
-from app.extensions import db
-from app.text import FORBIDDEN_CHARACTERS
+from app.core.extensions import db
+from app.core.text import FORBIDDEN_CHARACTERS
 
 # The body a secretariat may send to the import: 100,000 rows are 5–6 MB. Every other
 # request keeps the app's MAX_CONTENT_LENGTH.
@@ -48,14 +48,14 @@ EDITABLE_BYTES = 64 * 1024
 UPLOAD_KEPT_SECONDS = 24 * 3600
 _HEADER_WORDS = ("email", "e-mail", "mail", "email address")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-# app.text's rules, as one regular expression each: a character at a time in Python costs
+# app.core.text's rules, as one regular expression each: a character at a time in Python costs
 # seconds over 100,000 rows.
 _FORBIDDEN = re.compile("[" + re.escape("".join(sorted(FORBIDDEN_CHARACTERS))) + "]")
 _SPACE = re.compile(r"\s")
 
 
 def is_email_address(value: str) -> bool:
-    """app.text.is_email_address, faster."""
+    """app.core.text.is_email_address, faster."""
     local, _, domain = value.partition("@")
     return (
         len(value) <= 254

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLES, AccountToken, PasswordResetToken, User
-from app.extensions import db
+from app.core.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
@@ -427,9 +427,9 @@ CHANGEABLE_ROLES = ("member", "secretariat")
 def change_role(actor: User, user: User, role: str, *, granted: bool, now: datetime) -> bool:
     """Grant or revoke membership or the secretariat role. Nobody takes away their own
     secretariat role, and the last secretariat stays. True when something changed."""
+    from app.core.sql import lock_rows
     from app.proposals import lifecycle as lc
     from app.secretariat import models as audit
-    from app.sql import lock_rows
 
     if not actor.is_secretariat:
         raise lc.NotAllowed("not_secretariat")

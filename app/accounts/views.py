@@ -32,11 +32,11 @@ from app.accounts.forms import (
     ResetRequestForm,
 )
 from app.accounts.models import AccountToken
-from app.database import utcnow
-from app.extensions import db
-from app.i18n import LANGUAGES, select_locale
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.i18n import LANGUAGES, select_locale
+from app.core.urls import local_target, see_other
 from app.notifications import messages
-from app.urls import local_target, see_other
 
 bp = Blueprint("accounts", __name__)
 

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.accounts.erasure import person_name
-from app.database import utcnow
-from app.i18n import iso
+from app.core.database import utcnow
+from app.core.i18n import iso
+from app.core.urls import public_url
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.models import Proposal
-from app.urls import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -1,4 +1,4 @@
-"""The catalogue's PDFs, made by the worker and served as files (app.pdf_files): the whole
+"""The catalogue's PDFs, made by the worker and served as files (app.core.pdf_files): the whole
 catalogue, and each topic's, in every language the site speaks; also the empty one that a
 topic which does not exist shows, as the page does.
 
@@ -18,14 +18,14 @@ from datetime import datetime
 
 from flask_babel import force_locale
 
-from app import pdf_files
 from app import site as settings
 from app.catalogue import queries
-from app.i18n import DEFAULT_LANGUAGE, spoken_languages
-from app.pdf import Kept, etag_for, render_pdf_in_parts, render_pdf_template
+from app.core import pdf_files
+from app.core.i18n import DEFAULT_LANGUAGE, spoken_languages
+from app.core.pdf import Kept, etag_for, render_pdf_in_parts, render_pdf_template
+from app.core.urls import public_url
 from app.proposals import queries as proposal_queries
 from app.proposals.models import Topic
-from app.urls import public_url
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.erasure import person_name
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
 from app.proposals.models import Outcome, Proposal, Proposer, Topic
@@ -60,7 +60,7 @@ class Catalogue:
 
 # How much a part of the catalogue's PDF holds at most: about a dozen proposals of 3,000
 # characters (each counted with 2,000 more for its headings and figures). Parts are laid out
-# side by side, and kept (app.pdf_files.KeptParts): a change to one proposal lays out its
+# side by side, and kept (app.core.pdf_files.KeptParts): a change to one proposal lays out its
 # part again, not the catalogue.
 PART_TEXT = 60_000
 

@@ -7,15 +7,15 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import pdf_files
 from app import site as settings
 from app.accounts.erasure import person_name
 from app.catalogue import files, queries
-from app.database import utcnow
-from app.i18n import select_locale
-from app.pdf import pdf_response, render_pdf_template
+from app.core import pdf_files
+from app.core.database import utcnow
+from app.core.i18n import select_locale
+from app.core.pdf import pdf_response, render_pdf_template
+from app.core.urls import public_url
 from app.proposals import queries as proposal_queries
-from app.urls import public_url
 
 bp = Blueprint("catalogue", __name__)
 

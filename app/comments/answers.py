@@ -8,7 +8,7 @@ responses of their own. `Proposal.hearing_answer_count` counts the answered ones
 raised in the transaction that writes the first answer, so "N of M answered" is read from
 two counters.
 
-An answer is shared text (app.editing): the form carries the revision it showed, and an
+An answer is shared text (app.core.editing): the form carries the revision it showed, and an
 answer given from an older form is merged with the one saved since, or refused as a
 conflict. Each answer and each change is kept on the proposal's public timeline, the
 earlier verdict and text with it, and the response's author is told.
@@ -24,16 +24,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import editing
 from app.accounts.models import User
 from app.comments.models import Comment, CommentAnswer
-from app.extensions import db
-from app.markup import render_markdown
+from app.core import editing
+from app.core.extensions import db
+from app.core.markup import render_markdown
+from app.core.sql import bump, insert_if_absent
 from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from app.secretariat import models as audit
-from app.sql import bump, insert_if_absent
 
 # As long as a comment may be: an answer is read beside the response it answers.
 MAX_ANSWER = 10_000
@@ -44,7 +44,7 @@ def _derived(values: dict) -> dict:
     return {"text_html": render_markdown(values["text"])}
 
 
-# An answer as shared text; its saves are kept under this kind (app.editing).
+# An answer as shared text; its saves are kept under this kind (app.core.editing).
 ANSWER = editing.Subject(
     kind="answer",
     model=CommentAnswer,

@@ -9,8 +9,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from app.comments.answers import MAX_ANSWER
 from app.comments.services import MAX_COMMENT, MAX_REASON
-from app.editing import BasedOnRevision
-from app.forms import Form, strip
+from app.core.editing import BasedOnRevision
+from app.core.forms import Form, strip
 from app.proposals.lifecycle import VERDICTS
 
 _required = DataRequired(message=_l("This field is required."))

@@ -1,5 +1,5 @@
 """The hearing memo as a PDF: a short memo is laid out in the request, a long one by the
-worker, and the request serves its file (app.pdf_files).
+worker, and the request serves its file (app.core.pdf_files).
 
 A memo is long when it has more than LONG_RESPONSES hearing responses or more than
 LONG_TEXT characters of responses and answers: laying it out then takes more than about
@@ -20,13 +20,13 @@ from datetime import datetime
 
 from flask_babel import force_locale
 
-from app import pdf_files
 from app import site as settings
 from app.comments import answers
-from app.extensions import db
-from app.pdf import etag_for, render_pdf, render_pdf_template
+from app.core import pdf_files
+from app.core.extensions import db
+from app.core.pdf import etag_for, render_pdf, render_pdf_template
+from app.core.urls import public_url
 from app.proposals.models import Proposal
-from app.urls import public_url
 
 log = logging.getLogger(__name__)
 

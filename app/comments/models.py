@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 from app.proposals.models import StoredHTML
 
 
@@ -120,7 +120,7 @@ class CommentAnswer(db.Model):
     # None once the proposer who answered deleted their account.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Raised by each answer: the form carries the one it showed (app.editing).
+    # Raised by each answer: the form carries the one it showed (app.core.editing).
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User | None] = relationship(lazy="raise")

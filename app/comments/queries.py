@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.comments.models import Comment, CommentAnswer, CommentLike, Flag
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 
 ORDERS = ("newest", "oldest", "liked")

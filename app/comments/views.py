@@ -9,21 +9,21 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import editing, pdf_files
 from app.comments import answers, memo_pdfs, services
 from app.comments import queries as comment_queries
 from app.comments.forms import AnswerForm, CommentForm, ReasonForm
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
-from app.i18n import select_locale
-from app.pdf import pdf_response
+from app.core import editing, pdf_files
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.i18n import select_locale
+from app.core.pdf import pdf_response
+from app.core.urls import local_target, see_other
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.diff import word_diff
 from app.proposals.labels import VERDICT_LABELS
 from app.proposals.views import form_refused
-from app.urls import local_target, see_other
 
 bp = Blueprint("comments", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from app.database import utcnow
+from app.core.database import utcnow
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 

@@ -10,13 +10,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
 from app import site
-from app.database import utcnow
-from app.extensions import csrf, db
-from app.i18n import LANGUAGES
+from app.core.database import utcnow
+from app.core.extensions import csrf, db
+from app.core.i18n import LANGUAGES
+from app.core.urls import back_to
 from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.models import Proposal
-from app.urls import back_to
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +29,7 @@ def _globals(state) -> None:
 
 class LanguageForm(FlaskForm):
     """The language switch carries no CSRF token: the worst a forged one can do is change
-    the language, and without a token every visitor's page can be shared (app.caching)."""
+    the language, and without a token every visitor's page can be shared (app.core.caching)."""
 
     class Meta:
         csrf = False

@@ -22,9 +22,9 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
-from app.database import utcnow
-from app.extensions import db
-from app.mail import Mailer, MailError, MailRefused, ServerUnavailable
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.mail import Mailer, MailError, MailRefused, ServerUnavailable
 from app.notifications import mails
 from app.notifications.events import WAKE_WORKER
 from app.notifications.models import EMAIL_NONE, Notification, OutgoingMail

@@ -16,9 +16,9 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
+from app.core.sql import insert_statement
 from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification, OutgoingMail
-from app.sql import insert_statement
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 DIGEST_AT = time(7, 0)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.extensions import db
+from app.core.extensions import db
+from app.core.sql import insert_if_absent
 from app.notifications.models import Event
 from app.notifications.rules import RULES, TRANSITION_EVENTS
-from app.sql import insert_if_absent
 
 # Set on the session when it holds work for the worker; after commit the worker is woken.
 WAKE_WORKER = "wake_worker"

@@ -16,8 +16,9 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.extensions import db
-from app.i18n import iso
+from app.core.extensions import db
+from app.core.i18n import iso
+from app.core.sql import insert_statement
 from app.notifications import audiences, rules
 from app.notifications.models import (
     EMAIL_DIGEST,
@@ -30,7 +31,6 @@ from app.notifications.models import (
 )
 from app.notifications.rules import Tell
 from app.proposals.models import Proposal, Version
-from app.sql import insert_statement
 
 
 def _email_column(tell: Tell):

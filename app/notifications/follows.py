@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import delete, exists, select
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
+from app.core.sql import insert_if_absent, upsert
 from app.notifications.models import ProposalFollow, TopicFollow
 from app.proposals.models import Proposal, Topic
-from app.sql import insert_if_absent, upsert
 
 
 def set_following(user: User, proposal: Proposal, following: bool, *, now: datetime) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.erasure import deleted_user
 from app.accounts.models import User
-from app.i18n import day, moment
+from app.core.i18n import day, moment
 from app.notifications.models import Event, Notification
 from app.proposals.labels import VERDICT_LABELS
 from app.proposals.models import Proposal, seen_by

@@ -12,12 +12,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from app import pdf_files
 from app.accounts.services import forget_expired_registrations
 from app.catalogue import files as catalogue_files
 from app.comments import memo_pdfs
-from app.extensions import db
-from app.i18n import iso
+from app.core import pdf_files
+from app.core.extensions import db
+from app.core.i18n import iso
 from app.notifications import delivery, digests, events, fanout
 from app.notifications.rules import DEADLINE_REMINDER
 from app.proposals import lifecycle as lc

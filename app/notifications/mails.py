@@ -21,12 +21,12 @@ from sqlalchemy import select
 from app import site
 from app.accounts.models import User
 from app.accounts.services import reset_token_for
-from app.database import utcnow
-from app.extensions import db
-from app.mail import build_message
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.mail import build_message
+from app.core.urls import public_url
 from app.notifications.items import Item, item_of, item_query
 from app.notifications.models import Notification, OutgoingMail
-from app.urls import public_url
 
 _UNSUBSCRIBE = "forslag.unsubscribe"
 

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from app import site
 from app.accounts.services import normalise_email
+from app.core.urls import public_url
 from app.notifications import delivery, mails
 from app.notifications.models import OutgoingMail
-from app.urls import public_url
 
 
 def _queue(

@@ -18,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, undefer
 
 from app.accounts.models import LOADER_OPTIONS, User
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 
 # How a notification reaches the person's inbox, decided when it is made.
 EMAIL_NONE = "none"  # in the app only (email off, or the mail goes another way)

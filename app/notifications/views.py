@@ -14,9 +14,11 @@ from wtforms import BooleanField, RadioField
 from wtforms.validators import AnyOf
 
 from app.accounts.models import EMAIL_SETTINGS
-from app.database import utcnow
-from app.extensions import csrf, db
-from app.forms import Form
+from app.core.database import utcnow
+from app.core.extensions import csrf, db
+from app.core.forms import Form
+from app.core.text import whole_number
+from app.core.urls import back_to, local_target, see_other
 from app.notifications import follows
 from app.notifications.items import Item, item_of, item_query
 from app.notifications.mails import user_of_token
@@ -24,8 +26,6 @@ from app.notifications.models import Notification
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
 from app.proposals.models import Topic
-from app.text import whole_number
-from app.urls import back_to, local_target, see_other
 
 bp = Blueprint("notifications", __name__)
 

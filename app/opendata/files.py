@@ -28,9 +28,10 @@ from sqlalchemy import BigInteger, case, cast, func, literal, select
 from app.accounts import erasure
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
-from app.i18n import DEFAULT_LANGUAGE, iso, spoken_languages
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.i18n import DEFAULT_LANGUAGE, iso, spoken_languages
+from app.core.urls import public_url
 from app.proposals.models import (
     Proposal,
     ProposalLike,
@@ -41,7 +42,6 @@ from app.proposals.models import (
     TransitionEvent,
 )
 from app.proposals.participation import LOCAL_TIME
-from app.urls import public_url
 
 # Rows read and written per batch: one query for the proposers' names per batch.
 DEFAULT_BATCH = 1000

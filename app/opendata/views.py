@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from werkzeug.http import is_resource_modified
 
-from app.database import utcnow
+from app.core.database import utcnow
 from app.opendata import files
 from app.proposals import queries
 

@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.accounts.services import forget_expired_registrations
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.proposals import services
 
 lifecycle_cli = AppGroup("lifecycle", help="The proposal lifecycle.")

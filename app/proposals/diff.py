@@ -1,7 +1,7 @@
 """Word-level differences between two versions of a proposal's text.
 
 Lines are compared first and words only within the lines that changed, each word with the
-white space after it, through app.diffing's bounded matcher: the page of a difference costs
+white space after it, through app.core.diffing's bounded matcher: the page of a difference costs
 about the same however the two versions were written (a text of one word repeated, or of
 spaces, was minutes of CPU when every space was an item of its own)."""
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app import diffing
+from app.core import diffing
 
 # A word with the white space after it; white space at the very start is an item of its own.
 _WORDS = re.compile(r"\s+|\S+\s*")

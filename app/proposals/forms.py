@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.editing import BasedOnRevision
-from app.forms import Form, email_address, strip
+from app.core.editing import BasedOnRevision
+from app.core.forms import Form, email_address, strip
 from app.proposals import queries
 from app.proposals.labels import CONTENT_LABELS
 

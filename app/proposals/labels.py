@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import moment
+from app.core.i18n import moment
 from app.proposals import lifecycle as lc
 
 STATE_LABELS = {

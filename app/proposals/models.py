@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from app.accounts.models import User
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 from app.proposals import lifecycle
 
 
@@ -50,7 +50,7 @@ class Topic(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     retired: Mapped[bool] = mapped_column(default=False)
-    # Raised by each rename: a rename form carries the one it showed (app.editing).
+    # Raised by each rename: a rename form carries the one it showed (app.core.editing).
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
@@ -104,7 +104,7 @@ class Proposal(db.Model):
     proposer_count: Mapped[int] = mapped_column(default=0)
     version_count: Mapped[int] = mapped_column(default=0)
     # Raised by each save of the content: the edit form carries the one it showed, and a
-    # save from an older one is merged with what was saved since (app.editing).
+    # save from an older one is merged with what was saved since (app.core.editing).
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
     support_count: Mapped[int] = mapped_column(default=0)
     like_count: Mapped[int] = mapped_column(default=0)

@@ -15,12 +15,12 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
+from app.core.sql import bump, insert_if_absent, upsert
 from app.notifications import audiences
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, ProposalLike, Proposer, Stance, StanceDay, Support
-from app.sql import bump, insert_if_absent, upsert
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 

@@ -11,9 +11,10 @@ from markupsafe import Markup
 from sqlalchemy import and_, false, func, or_, select, true, union, union_all
 from sqlalchemy.orm import defer, joinedload
 
-from app import editing
 from app.accounts.models import User
-from app.extensions import db
+from app.core import editing
+from app.core.extensions import db
+from app.core.text import has_forbidden_characters, whole_number, without_forbidden_characters
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import (
@@ -29,7 +30,6 @@ from app.search import engine as search_engine
 from app.search import query as search_query
 from app.search import snippets as search_snippets
 from app.secretariat.models import AuditEntry
-from app.text import has_forbidden_characters, whole_number, without_forbidden_characters
 
 PAGE_SIZE = 20
 
@@ -184,7 +184,7 @@ def versions_of(proposal: Proposal) -> list[Version]:
 
 def saves_of(proposal: Proposal) -> list[editing.Save]:
     """Every save of the proposal's text, first to last, with who made it: its private
-    history (app.editing)."""
+    history (app.core.editing)."""
     return db.session.scalars(
         select(editing.Save)
         .options(joinedload(editing.Save.author))

@@ -14,10 +14,10 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import editing
 from app.accounts.models import User
-from app.extensions import db
-from app.markup import render_markdown, render_markdown_fields
+from app.core import editing
+from app.core.extensions import db
+from app.core.markup import render_markdown, render_markdown_fields
 from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
@@ -118,7 +118,7 @@ def _derived(values: dict) -> dict:
     }
 
 
-# A proposal's content as shared text: its saves are its revisions (app.editing).
+# A proposal's content as shared text: its saves are its revisions (app.core.editing).
 TEXT = editing.Subject(
     kind="proposal",
     model=Proposal,

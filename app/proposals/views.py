@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app import editing
 from app.comments import queries as comment_queries
-from app.database import utcnow
-from app.diffing import Budget
-from app.errors import render_error
-from app.extensions import db
+from app.core import editing
+from app.core.database import utcnow
+from app.core.diffing import Budget
+from app.core.errors import render_error
+from app.core.extensions import db
+from app.core.text import whole_number
+from app.core.urls import local_target, see_other
 from app.notifications import follows
 from app.proposals import chart, participation, queries, services
 from app.proposals import diff as word_diff
@@ -29,15 +31,13 @@ from app.proposals.labels import (
     CONTENT_LABELS,
     STANCE_LABELS,
     STATE_EXPLANATIONS,
-    WITHDRAWN_UNHEARD,
     STATE_LABELS,
+    WITHDRAWN_UNHEARD,
     action_label,
     refusal_message,
 )
 from app.proposals.models import Topic
 from app.search.similar import similar_to
-from app.text import whole_number
-from app.urls import local_target, see_other
 
 # What is wrong with a discussion argument in the URL of a proposal (a 400).
 DISCUSSION_ARGUMENTS = {

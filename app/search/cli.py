@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import bindparam, select, text, update
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals.models import Proposal
 from app.search.text import indexed
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import column, func, literal, literal_column, table
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.search.query import Query
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import literal, select, union_all
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from app.search import engine

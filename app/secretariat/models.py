@@ -13,8 +13,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 
 
 class AuditEntry(db.Model):

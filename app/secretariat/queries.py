@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from app.search.similar import similar_for

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app import editing
 from app.accounts import register
 from app.accounts.models import User
-from app.extensions import db
+from app.core import editing
+from app.core.extensions import db
+from app.core.text import has_forbidden_characters
 from app.proposals import lifecycle as lc
 from app.proposals.models import Topic
 from app.secretariat import models as audit
-from app.text import has_forbidden_characters
 
 
 def _require_secretariat(actor: User) -> None:

@@ -8,20 +8,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app import editing, site
+from app import site
 from app.accounts import register
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.database import utcnow
-from app.extensions import db
+from app.core import editing
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.text import whole_number, without_forbidden_characters
+from app.core.urls import see_other
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
 from app.proposals import services as proposal_services
 from app.proposals.forms import LOCAL_TIME
 from app.proposals.models import Topic
 from app.secretariat import queries, services
-from app.text import whole_number, without_forbidden_characters
-from app.urls import see_other
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
@@ -120,7 +121,7 @@ def _change_role(granted: bool):
 
 
 def _role_label(role: str):
-    from app.i18n import ROLE_LABELS
+    from app.core.i18n import ROLE_LABELS
 
     return ROLE_LABELS[role]
 

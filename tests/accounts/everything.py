@@ -19,8 +19,8 @@ from app.accounts.erasure import columns_referencing_users
 from app.accounts.models import AccountToken, User
 from app.comments import answers
 from app.comments import services as comments
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import fanout, follows, messages
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services

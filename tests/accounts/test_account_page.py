@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, update
 
 from app.accounts.models import AccountToken, User
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from tests.support import send_queued_mail
 from tests.support.forms import client_for, csrf_token, login, post_form, text_of
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 
 
 def run(app, *args):

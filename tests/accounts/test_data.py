@@ -9,8 +9,8 @@ from sqlalchemy import insert
 
 from app.accounts import export
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from tests.accounts import everything
 from tests.conftest import Account
 from tests.support.forms import client_for, login

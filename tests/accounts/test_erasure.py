@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts import erasure
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.models import OutgoingMail
 from app.proposals.models import Proposal, TransitionEvent
 from app.secretariat.models import AuditEntry
@@ -347,7 +347,7 @@ def test_deletion_attempts_are_rate_limited(make_app, make_user):
 
 
 def _now():
-    from app.database import utcnow
+    from app.core.database import utcnow
 
     return utcnow()
 

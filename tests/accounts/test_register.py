@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.accounts import register, services
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -122,7 +122,7 @@ def test_import_in_bulk_runs_a_statement_per_thousand_rows_not_per_row(ctx, app)
 
 
 def test_the_fast_address_check_agrees_with_the_apps():
-    from app.text import is_email_address
+    from app.core.text import is_email_address
 
     samples = [
         "a@example.org",

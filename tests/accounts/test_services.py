@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services
 from app.accounts.models import PasswordResetToken, User, load_user
-from app.extensions import db
+from app.core.extensions import db
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

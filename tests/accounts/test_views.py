@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import PasswordResetToken, User
-from app.extensions import db
+from app.core.extensions import db
 from tests.support import send_queued_mail
 from tests.support.forms import client_for, csrf_token, login, post_form, text_of
 from tests.support.smtp import text_of as text_of_mail
@@ -327,7 +327,7 @@ def test_a_mail_server_that_is_down_delays_the_reset_link_but_never_loses_it(
 ):
     from datetime import timedelta
 
-    from app.database import utcnow
+    from app.core.database import utcnow
     from app.notifications import delivery
     from tests.support import free_port
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.database import utcnow
+from app.core.database import utcnow
 from app.notifications import jobs
 from tests.support.proposals import force
 from tests.test_catalogue import in_catalogue, new_topic

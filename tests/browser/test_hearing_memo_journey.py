@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.comments import services as comments
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal

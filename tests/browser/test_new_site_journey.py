@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals.models import Proposal
 from app.site import SiteSettings
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import User
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications.mails import unsubscribe_token
 from app.proposals import lifecycle as lc
 from app.proposals import services

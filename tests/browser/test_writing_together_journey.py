@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from tests.browser.test_notifications_journey import log_in

@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.comments import services as comments
-from app.database import utcnow
-from app.extensions import db
-from app.markup import render_markdown
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.core.markup import render_markdown
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services
 from app.proposals.models import Proposal

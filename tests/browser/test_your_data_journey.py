@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 
 pytestmark = pytest.mark.browser
 

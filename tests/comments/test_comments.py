@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from tests.support.forms import client_for, post, text_of
 from tests.support.proposals import force, get_proposal

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from tests.support.forms import client_for, post, text_of

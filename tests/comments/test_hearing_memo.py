@@ -17,9 +17,9 @@ from app.accounts.models import User
 from app.comments import answers
 from app.comments import services as comments
 from app.comments.models import Comment, CommentAnswer
-from app.database import utcnow
-from app.editing import Save
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.editing import Save
+from app.core.extensions import db
 from app.notifications import fanout
 from app.notifications.models import Event, Notification
 from app.proposals import lifecycle as lc

@@ -7,7 +7,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.comments.models import Comment
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from tests.support.forms import csrf_token, login, text_of
 from tests.support.naughty import naughty_strings

@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentLike, Flag
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Outcome, Proposal, StanceDay
 from tests.support.forms import login

@@ -16,12 +16,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.database import utcnow
-from app.extensions import db
+from app.cli.worker import wake
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import delivery, fanout
 from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
-from app.worker import wake
 from tests.conftest import live_env
 from tests.support import ROOT
 from tests.support.smtp import SMTPServer

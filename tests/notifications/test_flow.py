@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from tests.notifications.helpers import (
     kinds_of,

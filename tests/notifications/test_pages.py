@@ -11,7 +11,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.mails import unsubscribe_token
 from app.notifications.models import Notification, ProposalFollow, TopicFollow
 from app.proposals import lifecycle as lc

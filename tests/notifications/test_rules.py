@@ -13,8 +13,8 @@ from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.comments.models import Comment
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import events, fanout, rules
 from app.notifications.items import Item
 from app.notifications.models import Event, Notification, ProposalFollow, TopicFollow

@@ -15,12 +15,12 @@ from pathlib import Path
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
-from app.database import utcnow
-from app.extensions import db
+from app.cli.worker import make_queue
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import delivery, jobs
 from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
-from app.worker import make_queue
 from tests.conftest import TEST_DATABASE_URL, live_env
 from tests.notifications.helpers import kinds_of, set_email
 from tests.support.forms import client_for, post

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, ProposalLike, Support, TransitionEvent
 from tests.conftest import live_env

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import participation as p
 from app.proposals.models import Proposal, ProposalLike, Stance, StanceDay, Support, TransitionEvent

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from app.accounts.models import User
 from app.api.views import API_PAGE_SIZE
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Proposer, TransitionEvent
 from app.proposals.queries import PAGE_SIZE

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals.models import Proposal
 from tests.support.forms import csrf_token, login, post_form, text_of
 from tests.support.proposals import CONTENT

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from app.search.similar import similar_to

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from tests.support.forms import client_for, csrf_token, text_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal

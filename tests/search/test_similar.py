@@ -3,7 +3,7 @@ fixed number of SQL queries of a search page, the draft page and the queue."""
 
 from __future__ import annotations
 
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 from app.search.similar import similar_to

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from app.comments.models import Comment
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.secretariat.models import AuditEntry
 from tests.support.forms import client_for, post, text_of

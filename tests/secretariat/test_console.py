@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from app.secretariat.models import AuditEntry

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.support.forms import client_for, csrf_token, text_of
 
 ROWS = 100_000

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.editing import Save
-from app.extensions import db
+from app.core.editing import Save
+from app.core.extensions import db
 from app.secretariat.models import AuditEntry
 from app.site import SiteSettings
 from tests.support.forms import client_for, csrf_token, text_of

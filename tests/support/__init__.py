@@ -41,7 +41,7 @@ def count_rows(app, model, **where) -> int:
     """How many rows of `model` have the given column values."""
     from sqlalchemy import func, select
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         query = select(func.count()).select_from(model)
@@ -54,7 +54,7 @@ def send_queued_mail(app, *, public_url: str | None = None) -> None:
     """What the worker does when a request's commit wakes it (`jobs.tell`): the mail that
     the request queued goes out. Requests never send mail themselves. `public_url`: the
     address the mail links to, when it is not the app's (a live server's own)."""
-    from app.database import utcnow
+    from app.core.database import utcnow
     from app.notifications import jobs
 
     with app.app_context():

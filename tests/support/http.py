@@ -73,7 +73,7 @@ def session_cookie(app, user_id: int) -> str:
     from flask import session
 
     from app.accounts.models import User
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         user = db.session.get(User, user_id)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.accounts import services
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 
 # Pages reached by a plain GET, as a visitor.
 VISITOR_PAGES = {

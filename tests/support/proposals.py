@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal, Proposer, Topic, TransitionEvent
@@ -121,7 +121,7 @@ HOUR = timedelta(hours=1)
 def add_proposer(proposal_id: int, user_id: int) -> None:
     """Put a member on a proposal's proposer list directly, as if invited and accepted, in
     the current app context; committed."""
-    from app.database import utcnow
+    from app.core.database import utcnow
 
     position = db.session.scalar(
         select(func.count()).select_from(Proposer).where(Proposer.proposal_id == proposal_id)

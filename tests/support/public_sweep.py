@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.support.sweep import read_page
 
 # Parts of a URL that need a secret the reader does not have (a reset link, an unsubscribe
@@ -37,7 +37,7 @@ class Found:
 def _values(app) -> dict[str, list]:
     """What each kind of URL part can be, from the database."""
     from app.comments.models import Comment
-    from app.editing import Save
+    from app.core.editing import Save
     from app.proposals.models import Proposal, Topic
 
     with app.app_context():

@@ -23,8 +23,8 @@ from sqlalchemy import delete, event, insert, select, update
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.comments import services as comments
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import fanout, follows
 from app.notifications.mails import unsubscribe_token
 from app.proposals import lifecycle as lc

@@ -23,8 +23,8 @@ from flask.cli import with_appcontext
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications import jobs
 from app.notifications.events import WAKE_WORKER
 

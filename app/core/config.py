@@ -154,7 +154,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         # with each failure, up to an hour.
         "MAIL_RETRY_AFTER": parse_duration(environ.get("FORSLAG_MAIL_RETRY_AFTER", "30s")),
         # How many processes lay out a long PDF (the catalogue) side by side; unset: up to
-        # 2 of the cores (app.pdf.pdf_workers). 1 lays it out in the request's own process.
+        # 2 of the cores (app.core.pdf.pdf_workers). 1 lays it out in the request's own process.
         "PDF_WORKERS": _positive_int("FORSLAG_PDF_WORKERS", environ["FORSLAG_PDF_WORKERS"])
         if environ.get("FORSLAG_PDF_WORKERS")
         else None,

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.extensions import db
+from app.core.extensions import db
 
 
 def insert_statement(model):

@@ -2,7 +2,7 @@
 hearing memos'. Laying one out takes seconds to minutes of CPU, which no request may spend.
 
 They live in the instance folder's `pdf/` folder, each as `<name>.pdf` with `<name>.json`
-beside it: the tag of what it shows (app.pdf.etag_for: every input that shapes it), when it
+beside it: the tag of what it shows (app.core.pdf.etag_for: every input that shapes it), when it
 was made and the laid-out parts it was joined from. The worker compares the tag of what a
 file would show now with the one beside it, and makes the file again only when they differ.
 
@@ -38,8 +38,8 @@ from pathlib import Path
 from flask import Response, current_app, make_response, render_template, request
 from werkzeug.wsgi import wrap_file
 
-from app.i18n import iso
-from app.pdf import MIME, Laid, with_pdf_headers
+from app.core.i18n import iso
+from app.core.pdf import MIME, Laid, with_pdf_headers
 
 # How long a client is asked to wait before asking again for a file being made: the worker
 # looks for work every minute.
@@ -175,7 +175,7 @@ def making() -> Iterator[bool]:
 
 
 class KeptParts:
-    """Laid-out parts (app.pdf.Kept) in the folder's `parts/`: `<key>.pdf` and `<key>.json`
+    """Laid-out parts (app.core.pdf.Kept) in the folder's `parts/`: `<key>.pdf` and `<key>.json`
     (its pages and the page of each anchor). `used` holds the keys this run took or put."""
 
     def __init__(self) -> None:

@@ -28,7 +28,7 @@ from flask_migrate.cli import db as db_group
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from app.extensions import db
+from app.core.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -176,7 +176,7 @@ def _sqlite_files(live: str) -> set[Path]:
 
 @contextlib.contextmanager
 def _writers_held_off(live: str) -> Iterator[None]:
-    """Hold the lock file every writer of the app takes first (app.database,
+    """Hold the lock file every writer of the app takes first (app.core.database,
     `serialize_sqlite_writers`): the app's writers wait here rather than in SQLite's busy
     handler, whose timeout a long restore would outlast."""
     with open(f"{live}-writer.lock", "a+b") as lock:

@@ -20,14 +20,14 @@ from werkzeug.local import LocalProxy
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from app import editing
-from app.database import UTCDateTime, utcnow
-from app.editing import BasedOnRevision
-from app.extensions import db
-from app.forms import Form, email_address, strip
-from app.markup import render_markdown_fields
+from app.core import editing
+from app.core.database import UTCDateTime, utcnow
+from app.core.editing import BasedOnRevision
+from app.core.extensions import db
+from app.core.forms import Form, email_address, strip
+from app.core.markup import render_markdown_fields
+from app.core.text import one_line
 from app.secretariat import models as audit
-from app.text import one_line
 
 # What the site is called until the secretariat names it.
 DEFAULT_NAME = "Forslag"
@@ -46,7 +46,7 @@ class SiteSettings(db.Model):
     guidelines_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy_html: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Raised by each save: the settings form carries the one it showed (app.editing).
+    # Raised by each save: the settings form carries the one it showed (app.core.editing).
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -96,7 +96,7 @@ def current() -> Site:
         if row is None:
             g.site_settings = Site()
         else:
-            # The HTML was sanitised when it was rendered, on save (app.markup).
+            # The HTML was sanitised when it was rendered, on save (app.core.markup).
             name, introduction, contact, guidelines, privacy = row
             g.site_settings = Site(
                 name, _stored(introduction), contact, _stored(guidelines), _stored(privacy)
@@ -137,7 +137,7 @@ def _rendered(values: dict[str, str]) -> dict[str, str]:
 
 
 # The settings are shared text: two secretaries saving from the same page never erase each
-# other's words (app.editing), as with a topic's name.
+# other's words (app.core.editing), as with a topic's name.
 SETTINGS_TEXT = editing.Subject(
     kind="settings",
     model=SiteSettings,

@@ -16,7 +16,7 @@ from flask_babel import format_timedelta, get_babel, get_locale, get_translation
 from flask_babel import lazy_gettext as _l
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
-from app.database import utcnow
+from app.core.database import utcnow
 
 LANGUAGES = {"da": "Dansk", "en": "English"}
 DEFAULT_LANGUAGE = "da"

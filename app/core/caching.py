@@ -78,7 +78,7 @@ def _shared_page_key() -> tuple | None:
         return None  # signed in, or a flash message waiting
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return None
-    from app.i18n import select_locale
+    from app.core.i18n import select_locale
 
     return (select_locale(), request.full_path)
 

@@ -6,7 +6,7 @@ The other is merged with what won: a field only one side changed is taken from t
 and within Markdown changes to different paragraphs are both kept (a three-way merge of
 base, theirs and mine). A change to the same passage is a conflict: nothing is saved, and
 the person is shown the other change with their own text kept, to send again. The
-paragraphs are matched within app.diffing's budget: texts too costly to match in full are a
+paragraphs are matched within app.core.diffing's budget: texts too costly to match in full are a
 conflict too (sent again on the newest revision, they need no merge), never a guess.
 
 Each save is kept as a revision (`saves`), which is both the base a later merge needs
@@ -26,10 +26,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
-from app import diffing
 from app.accounts.models import User
-from app.database import UTCDateTime
-from app.extensions import db
+from app.core import diffing
+from app.core.database import UTCDateTime
+from app.core.extensions import db
 
 # Blank lines between blocks; the next block's own indentation (a code block) is kept.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, ValidationError
 
-from app.text import has_forbidden_characters, is_email_address
+from app.core.text import has_forbidden_characters, is_email_address
 
 
 def strip(value):

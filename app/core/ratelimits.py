@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 
-from app.errors import render_error
+from app.core.errors import render_error
 
 
 def _digest(text: str) -> str:

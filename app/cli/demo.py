@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, select, update
 from app import site
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.database import utcnow
-from app.extensions import db
+from app.core.database import utcnow
+from app.core.extensions import db
 from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposals

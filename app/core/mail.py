@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-from app.text import one_line
+from app.core.text import one_line
 
 # Messages are built with the email package's older, much faster API (compat32): a digest
 # is built in a third of the time. A non-ASCII header is folded here into encoded words

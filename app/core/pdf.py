@@ -16,7 +16,7 @@
   part (or a footer) laid out before, with the same HTML, is taken from `kept`.
 
 The catalogue's PDFs and long hearing memos are made this way by the worker, never in a
-request, and served as files (app.pdf_files); a single proposal's PDF is made in the request.
+request, and served as files (app.core.pdf_files); a single proposal's PDF is made in the request.
 
 For example (the PDF of one proposal, app/proposals/views.py):
 
@@ -52,7 +52,7 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.i18n import select_locale
+from app.core.i18n import select_locale
 
 STYLESHEET = "pdf.css"
 MIME = "application/pdf"
@@ -148,7 +148,7 @@ def laid_key(html: str, public: str, static_folder: str) -> str:
 
 
 class Kept(Protocol):
-    """Laid-out documents kept by their `laid_key` (app.pdf_files keeps them on disk)."""
+    """Laid-out documents kept by their `laid_key` (app.core.pdf_files keeps them on disk)."""
 
     def get(self, key: str) -> Laid | None: ...
 

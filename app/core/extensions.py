@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.database import Base, render_item
+from app.core.database import Base, render_item
 
 # A request commits once, at its end: nothing it holds needs reloading after that.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})

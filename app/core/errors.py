@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 
-from app.extensions import db
+from app.core.extensions import db
 
 TITLES = {
     400: _l("The request could not be understood"),

@@ -1,0 +1,1 @@
+"""The commands around the app: the Danish demo, backups and the worker."""
