@@ -78,11 +78,16 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import site  # noqa: F401 (its table)
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
     from app.cli import worker
-    from app.core import caching, forms, i18n, security
+    from app.core import (
+        caching,
+        forms,
+        i18n,
+        organisation,  # noqa: F401 (its table)
+        security,
+    )
 
     db.init_app(app)
     with app.app_context():

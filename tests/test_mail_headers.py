@@ -5,7 +5,7 @@ before that rule (an organisation's name, a title) is put on one line when maile
 
 import pytest
 
-from app import site
+from app.core import organisation
 from app.core.extensions import db
 from app.core.mail import Mailer, build_message
 from app.proposals import lifecycle as lc
@@ -33,9 +33,9 @@ def test_every_header_value_stays_on_its_line(make_app, mailbox, line_break):
     app = make_app(MAIL_URL=mailbox.url, MAIL_FROM="Forslag <noreply@forslag.example>")
     hostile = f"Høring{line_break}{INJECTED}"
     with app.app_context():
-        site.settings_row().name = f"Partiet{line_break}{INJECTED}"
+        organisation.settings_row().name = f"Partiet{line_break}{INJECTED}"
         db.session.flush()
-        site.forget()
+        organisation.forget()
         message = build_message(
             f"mette@example.org{line_break}{INJECTED}",
             hostile,
@@ -46,7 +46,7 @@ def test_every_header_value_stays_on_its_line(make_app, mailbox, line_break):
         with Mailer() as mailer:
             mailer.send(message)
         db.session.rollback()
-        site.forget()
+        organisation.forget()
     (received,) = mailbox.messages
     _no_injected_header(received)
     assert received["To"].startswith("mette@example.org")
@@ -62,7 +62,7 @@ def test_a_line_break_in_a_one_line_field_is_refused(app, make_user, secretary, 
         assert response.status_code == 422, text_of(response)
         assert "der ikke er tilladt" in text_of(response)
     with app.app_context():
-        assert site.current().name == ""
+        assert organisation.current().name == ""
     # A title too (the subject of every mail about its proposal).
     member = client_for(app, make_user("member"))
     refused = post(member, "/proposals/new", {"title": "Busser\r\nBcc: x@example.org"})
@@ -73,9 +73,9 @@ def test_a_name_stored_with_a_line_break_still_lets_every_mail_go(
     app, make_user, make_proposal, secretary, topic, mailbox
 ):
     with app.app_context():
-        site.settings_row().name = f"Partiet\r\n{INJECTED}"
+        organisation.settings_row().name = f"Partiet\r\n{INJECTED}"
         db.session.commit()
-        site.forget()
+        organisation.forget()
     follower = make_user("member")
     set_email(app, follower, "instant")
     post(client_for(app, follower), f"/topics/{topic}/follow")

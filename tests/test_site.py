@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
-from app.secretariat.models import AuditEntry
 from tests.support import send_queued_mail
 from tests.support.forms import client_for, csrf_token, post, post_form, text_of
 from tests.support.proposals import CONTENT

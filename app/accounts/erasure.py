@@ -148,8 +148,8 @@ def erase(user: User, *, now: datetime) -> None:
     """Delete the account of `user` as RULES say, in the caller's transaction (the caller
     commits, or rolls back on RefusedErasure). Raises LastSecretariat for the last
     secretariat account: someone must be left to run the site."""
+    from app.core.audit import AuditEntry
     from app.notifications.models import OutgoingMail
-    from app.secretariat.models import AuditEntry
 
     user_id, email = user.id, user.email
     if user.is_secretariat:

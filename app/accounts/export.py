@@ -332,7 +332,7 @@ def _moderation(user_id: int) -> Select:
 
 
 def _audit(user_id: int) -> Select:
-    from app.secretariat.models import AuditEntry
+    from app.core.audit import AuditEntry
 
     return _own(
         AuditEntry,
@@ -349,7 +349,7 @@ def _audit(user_id: int) -> Select:
 
 def _roles_changed(user_id: int) -> Select:
     """What the secretariat did to the person's roles, and when (not who did it)."""
-    from app.secretariat.models import AuditEntry
+    from app.core.audit import AuditEntry
 
     return _own(AuditEntry, "subject_user_id", AuditEntry.action, AuditEntry.at)(user_id)
 

@@ -427,9 +427,9 @@ CHANGEABLE_ROLES = ("member", "secretariat")
 def change_role(actor: User, user: User, role: str, *, granted: bool, now: datetime) -> bool:
     """Grant or revoke membership or the secretariat role. Nobody takes away their own
     secretariat role, and the last secretariat stays. True when something changed."""
+    from app.core import audit
     from app.core.sql import lock_rows
     from app.proposals import lifecycle as lc
-    from app.secretariat import models as audit
 
     if not actor.is_secretariat:
         raise lc.NotAllowed("not_secretariat")

@@ -18,9 +18,8 @@ from datetime import datetime
 
 from flask_babel import force_locale
 
-from app import site as settings
 from app.catalogue import queries
-from app.core import pdf_files
+from app.core import organisation, pdf_files
 from app.core.i18n import DEFAULT_LANGUAGE, spoken_languages
 from app.core.pdf import Kept, etag_for, render_pdf_in_parts, render_pdf_template
 from app.core.urls import public_url
@@ -51,7 +50,7 @@ def on_topic(found: queries.Catalogue, topic: Topic | None) -> queries.Catalogue
 
 def tag(found: queries.Catalogue, topic: Topic | None, language: str) -> str:
     key = (
-        settings.current().display_name,
+        organisation.current().display_name,
         [topic.id, topic.name] if topic is not None else None,
         found.key(),
     )

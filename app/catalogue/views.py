@@ -7,10 +7,9 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import site as settings
 from app.accounts.erasure import person_name
 from app.catalogue import files, queries
-from app.core import pdf_files
+from app.core import organisation, pdf_files
 from app.core.database import utcnow
 from app.core.i18n import select_locale
 from app.core.pdf import pdf_response, render_pdf_template
@@ -73,7 +72,7 @@ def proposal_pdf(proposal_id: int):
             timeline_items=page.timeline,
         ),
         key=(
-            settings.current().display_name,
+            organisation.current().display_name,
             proposal.state,
             proposal.topic.name,
             proposal.hearing_ends_at,

@@ -12,9 +12,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select, update
 
-from app import site
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.notifications.models import OutgoingMail
@@ -178,7 +178,7 @@ def load_demo(now: datetime | None = None) -> list[User]:
         for name, email, roles in DEMO_USERS
     ]
     karen, mette, jens, aisha, soren, laerke, _peter = users
-    site.save(karen, DEMO_SITE, now=start)
+    organisation.save(karen, DEMO_SITE, now=start)
     topics = {name: Topic(name=name) for name in TOPICS}
     db.session.add_all(topics.values())
     db.session.flush()

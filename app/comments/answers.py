@@ -26,14 +26,13 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentAnswer
-from app.core import editing
+from app.core import audit, editing
 from app.core.extensions import db
 from app.core.markup import render_markdown
 from app.core.sql import bump, insert_if_absent
 from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
-from app.secretariat import models as audit
 
 # As long as a comment may be: an answer is read beside the response it answers.
 MAX_ANSWER = 10_000

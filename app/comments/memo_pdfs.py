@@ -20,9 +20,8 @@ from datetime import datetime
 
 from flask_babel import force_locale
 
-from app import site as settings
 from app.comments import answers
-from app.core import pdf_files
+from app.core import organisation, pdf_files
 from app.core.extensions import db
 from app.core.pdf import etag_for, render_pdf, render_pdf_template
 from app.core.urls import public_url
@@ -69,7 +68,7 @@ def key(memo: answers.Memo) -> tuple:
         proposal.revision,
         proposal.version_count,
         proposal.final_version,
-        settings.current().display_name,
+        organisation.current().display_name,
         rows,
     )
 

@@ -9,13 +9,13 @@ from sqlalchemy import delete, update
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
+from app.core import audit
 from app.core.extensions import db
 from app.core.markup import render_markdown
 from app.core.sql import bump, insert_if_absent
 from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
-from app.secretariat import models as audit
 
 MAX_COMMENT = 10_000
 MAX_REASON = 1_000

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select, update
@@ -26,10 +27,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wtforms import HiddenField
 from wtforms.validators import Optional, Regexp
 
-from app.accounts.models import User
 from app.core import diffing
 from app.core.database import UTCDateTime
 from app.core.extensions import db
+
+if TYPE_CHECKING:  # a person is an account's row; core names no package above it
+    from app.accounts.models import User
 
 # Blank lines between blocks; the next block's own indentation (a code block) is kept.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
+from app.core import organisation
 from app.core.text import one_line
 
 # Messages are built with the email package's older, much faster API (compat32): a digest
@@ -102,9 +103,7 @@ def build_message(
         message["To"] = recipient
         message["Subject"] = _header(subject)
         message.policy = _ONE_LINE_HEADERS
-    from app import site  # the organisation's name as the sender's
-
-    sender = one_line(site.mail_from(current_app.config["MAIL_FROM"]))
+    sender = one_line(organisation.mail_from(current_app.config["MAIL_FROM"]))
     message["From"] = _address(sender) or sender
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id or make_msgid(domain="forslag.invalid")

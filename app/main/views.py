@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
-from app import site
+from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import csrf, db
 from app.core.i18n import LANGUAGES
@@ -23,8 +23,10 @@ bp = Blueprint("main", __name__)
 
 @bp.record_once
 def _globals(state) -> None:
-    # Every template, mail included: the organisation's name and texts (app.site).
-    state.app.jinja_env.globals.update(site=site.proxy, default_site_name=site.DEFAULT_NAME)
+    # Every template, mail included: the organisation's name and texts.
+    state.app.jinja_env.globals.update(
+        site=organisation.proxy, default_site_name=organisation.DEFAULT_NAME
+    )
 
 
 class LanguageForm(FlaskForm):

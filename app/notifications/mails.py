@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from app import site
 from app.accounts.models import User
 from app.accounts.services import reset_token_for
+from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.mail import build_message
@@ -116,13 +116,13 @@ def _subject(mail: OutgoingMail, items: list[Item]) -> str:
             "Your week on %(name)s: %(num)d notification",
             "Your week on %(name)s: %(num)d notifications",
             len(items),
-            name=site.current().display_name,
+            name=organisation.current().display_name,
         )
     return ngettext(
         "Your day on %(name)s: %(num)d notification",
         "Your day on %(name)s: %(num)d notifications",
         len(items),
-        name=site.current().display_name,
+        name=organisation.current().display_name,
     )
 
 
@@ -163,7 +163,7 @@ def _password_reset(mail: OutgoingMail, user: User, token: str) -> Message:
         "password_reset", user, link=public_url("accounts.reset_password", token=token)
     )
     with force_locale(user.language):
-        subject = _("Choose a new password for %(name)s", name=site.current().display_name)
+        subject = _("Choose a new password for %(name)s", name=organisation.current().display_name)
     return build_message(
         user.email,
         subject,

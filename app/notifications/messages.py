@@ -9,8 +9,8 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import site
 from app.accounts.services import normalise_email
+from app.core import organisation
 from app.core.urls import public_url
 from app.notifications import delivery, mails
 from app.notifications.models import OutgoingMail
@@ -45,7 +45,7 @@ def password_reset(email: str, *, now: datetime) -> OutgoingMail:
 
 
 def _site_name() -> str:
-    return site.current().display_name
+    return organisation.current().display_name
 
 
 def confirm_registration(user, token: str, *, now: datetime) -> OutgoingMail:

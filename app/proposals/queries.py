@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import User
 from app.core import editing
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters, whole_number, without_forbidden_characters
 from app.proposals import lifecycle as lc
@@ -29,7 +30,6 @@ from app.proposals.models import (
 from app.search import engine as search_engine
 from app.search import query as search_query
 from app.search import snippets as search_snippets
-from app.secretariat.models import AuditEntry
 
 PAGE_SIZE = 20
 

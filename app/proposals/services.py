@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
-from app.core import editing
+from app.core import audit, editing
 from app.core.extensions import db
 from app.core.markup import render_markdown, render_markdown_fields
 from app.notifications import events
@@ -30,7 +30,6 @@ from app.proposals.models import (
     Version,
 )
 from app.search import text as search_text
-from app.secretariat import models as audit
 
 CONTENT_FIELDS = ("title", "summary", "body", "drawbacks", "process", "materials", "organisations")
 MARKDOWN_FIELDS = ("body", "drawbacks", "process", "materials")

@@ -10,11 +10,11 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
 from app.search.similar import similar_for
-from app.secretariat.models import AuditEntry
 
 SOON = timedelta(days=7)
 RECENT = timedelta(days=7)

@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 
 from app.accounts import register
 from app.accounts.models import User
-from app.core import editing
+from app.core import audit, editing
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters
 from app.proposals import lifecycle as lc
 from app.proposals.models import Topic
-from app.secretariat import models as audit
 
 
 def _require_secretariat(actor: User) -> None:

@@ -8,11 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app import site
 from app.accounts import register
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.core import editing
+from app.core import editing, organisation
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.text import whole_number, without_forbidden_characters
@@ -23,6 +22,7 @@ from app.proposals import services as proposal_services
 from app.proposals.forms import LOCAL_TIME
 from app.proposals.models import Topic
 from app.secretariat import queries, services
+from app.site import settings as site_settings
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
@@ -76,7 +76,7 @@ def dashboard():
     return render_template(
         "secretariat/dashboard.html",
         board=queries.dashboard(now),
-        setup=site.set_up(),
+        setup=site_settings.set_up(),
         now=now,
         hearing_default=(now + proposal_services.policy().hearing_window)
         .astimezone(LOCAL_TIME)
@@ -251,8 +251,8 @@ def _topic_conflict(topic: Topic, saved):
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """The organisation's name, front-page introduction, contact, guidelines and privacy."""
-    row = db.session.get(site.SiteSettings, 1)
-    form = site.SettingsForm(obj=row)
+    row = db.session.get(organisation.SiteSettings, 1)
+    form = site_settings.SettingsForm(obj=row)
     if request.method == "GET":
         form.show_revision(row.revision if row else 0)
     if form.validate_on_submit():
@@ -260,12 +260,14 @@ def settings():
         if not values:
             abort(400, description=_("Send at least one of the settings."))
         try:
-            changed = site.save(current_user, values, now=utcnow(), base_revision=form.based_on())
+            changed = organisation.save(
+                current_user, values, now=utcnow(), base_revision=form.based_on()
+            )
         except editing.Conflict as conflict:
             db.session.rollback()
             return _settings_conflict(form, conflict.saved)
         db.session.commit()
-        site.forget()
+        organisation.forget()
         flash(
             _("The settings have been saved.") if changed else _("Nothing was changed."),
             "success",

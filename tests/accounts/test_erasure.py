@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from app.accounts import erasure
 from app.accounts.models import User
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.notifications.models import OutgoingMail
 from app.proposals.models import Proposal, TransitionEvent
-from app.secretariat.models import AuditEntry
 from tests.accounts import everything
 from tests.conftest import Account
 from tests.support.forms import client_for, csrf_token, login, post_form

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.organisation import SiteSettings
 from app.proposals.models import Proposal
-from app.site import SiteSettings
 
 pytestmark = pytest.mark.browser
 

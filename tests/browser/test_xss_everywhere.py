@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.comments import services as comments
+from app.core.audit import AuditEntry
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.markup import render_markdown
@@ -34,7 +35,6 @@ from app.proposals import lifecycle as lc
 from app.proposals import participation, services
 from app.proposals.models import Proposal
 from app.secretariat import services as console
-from app.secretariat.models import AuditEntry
 from app.secretariat.queries import PAGE_SIZE
 from tests.support.checkers import watch
 from tests.support.proposals import force

@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.comments import answers
 from app.comments import services as comments
 from app.comments.models import Comment, CommentAnswer
+from app.core.audit import AuditEntry
 from app.core.database import utcnow
 from app.core.editing import Save
 from app.core.extensions import db
@@ -25,7 +26,6 @@ from app.notifications.models import Event, Notification
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal
-from app.secretariat.models import AuditEntry
 from tests.support.forms import client_for, csrf_token, text_of
 
 HOSTILE = '<script>alert("memo")</script><img src=x onerror=alert(1)> **æøå ÆØÅ**'

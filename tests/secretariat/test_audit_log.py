@@ -7,9 +7,9 @@ import json
 from sqlalchemy import select
 
 from app.comments.models import Comment
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
-from app.secretariat.models import AuditEntry
 from tests.support.forms import client_for, post, text_of
 
 SECRET_COMMENT = "Min nabo på Strandvejen 12 snyder i skat"

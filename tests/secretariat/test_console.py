@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from app.accounts.models import User
+from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
-from app.secretariat.models import AuditEntry
 from tests.support.forms import client_for, login, post, text_of
 from tests.support.proposals import force, get_proposal
 

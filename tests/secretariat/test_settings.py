@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.core.audit import AuditEntry
 from app.core.editing import Save
 from app.core.extensions import db
-from app.secretariat.models import AuditEntry
-from app.site import SiteSettings
+from app.core.organisation import SiteSettings
 from tests.support.forms import client_for, csrf_token, text_of
 
 PATH = "/secretariat/settings"

@@ -8,13 +8,16 @@ person is gone from it too."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User
 from app.core.database import UTCDateTime
 from app.core.extensions import db
+
+if TYPE_CHECKING:  # a person is an account's row; core names no package above it
+    from app.accounts.models import User
 
 
 class AuditEntry(db.Model):
