@@ -17,7 +17,10 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLES, AccountToken, PasswordResetToken, User
+from app.core import audit
 from app.core.extensions import db
+from app.core.refusals import ConditionNotMet, Invalid, NotAllowed
+from app.core.sql import lock_rows
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
@@ -427,24 +430,20 @@ CHANGEABLE_ROLES = ("member", "secretariat")
 def change_role(actor: User, user: User, role: str, *, granted: bool, now: datetime) -> bool:
     """Grant or revoke membership or the secretariat role. Nobody takes away their own
     secretariat role, and the last secretariat stays. True when something changed."""
-    from app.core import audit
-    from app.core.sql import lock_rows
-    from app.proposals import lifecycle as lc
-
     if not actor.is_secretariat:
-        raise lc.NotAllowed("not_secretariat")
+        raise NotAllowed("not_secretariat")
     if role not in CHANGEABLE_ROLES:
-        raise lc.Invalid("unknown_role", role=role)
+        raise Invalid("unknown_role", role=role)
     attribute = "is_member" if role == "member" else "is_secretariat"
     if getattr(user, attribute) == granted:
         return False
     if role == "secretariat" and not granted:
         if user.id == actor.id:
-            raise lc.NotAllowed("own_secretariat_role")
+            raise NotAllowed("own_secretariat_role")
         # Two staff removing each other at the same moment must not leave nobody.
         staff = lock_rows(User, User.is_secretariat.is_(True))
         if not [uid for uid in staff if uid != user.id]:
-            raise lc.ConditionNotMet("last_secretariat")
+            raise ConditionNotMet("last_secretariat")
     setattr(user, attribute, granted)
     action = f"{'grant' if granted else 'revoke'}_{role}"
     audit.record(actor, action, subject_user_id=user.id, now=now)

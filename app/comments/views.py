@@ -13,7 +13,7 @@ from app.comments import answers, memo_pdfs, services
 from app.comments import queries as comment_queries
 from app.comments.forms import AnswerForm, CommentForm, ReasonForm
 from app.comments.models import Comment
-from app.core import editing, pdf_files
+from app.core import editing, forms, pdf_files
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.i18n import select_locale
@@ -23,7 +23,6 @@ from app.proposals import lifecycle as lc
 from app.proposals import queries
 from app.proposals.diff import word_diff
 from app.proposals.labels import VERDICT_LABELS
-from app.proposals.views import form_refused
 
 bp = Blueprint("comments", __name__)
 
@@ -73,7 +72,7 @@ def add(proposal_id: int):
     proposal = queries.load_for_action(proposal_id, current_user, now)
     form = CommentForm()
     if not form.validate():
-        return form_refused(form, proposal_id)
+        return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal_id))
     comment = services.add_comment(
         current_user, proposal, form.body.data, parent_id=form.parent_id.data, now=now
     )
@@ -100,7 +99,7 @@ def flag(comment_id: int):
     comment, proposal = _comment_and_proposal(comment_id)
     form = ReasonForm()
     if not form.validate():
-        return form_refused(form, proposal.id)
+        return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal.id))
     services.flag_comment(current_user, comment, form.reason.data, now=utcnow())
     db.session.commit()
     flash(_("Thank you. The secretariat will look at the comment."), "success")
@@ -129,7 +128,7 @@ def moderate(comment_id: int, action: str):
         raise lc.NotAllowed("not_secretariat")
     form = ReasonForm()
     if not form.validate():
-        return form_refused(form, proposal.id)
+        return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal.id))
     verb = services.hide_comment if action == "hide" else services.restore_comment
     verb(current_user, comment, proposal, form.reason.data, now=utcnow())
     db.session.commit()
@@ -221,7 +220,7 @@ def answer(comment_id: int):
     )
     form = AnswerForm()
     if not form.validate():
-        return form_refused(form, proposal.id)
+        return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal.id))
     try:
         answered = answers.answer(
             current_user,

@@ -1,16 +1,20 @@
-"""Error pages in the user's language, for every status the app can answer with."""
+"""Error pages in the user's language, for every status the app can answer with, and the
+page for a refusal (app.core.refusals): worded by the sentences each package registers
+(`refusal_words`), with a link back to what the request acted on (`back_after_refusal`)."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 
 from app.core.extensions import db
+from app.core.refusals import Refusal
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -77,6 +81,40 @@ def render_error(
     )
 
 
+# Each package words its own refusals: a function from a refusal to its sentence, or None
+# when the refusal is not one of its own.
+_REFUSAL_WORDS: list[Callable[[Refusal], str | None]] = []
+
+
+def refusal_words(words: Callable[[Refusal], str | None]) -> None:
+    """Register a package's sentences for its refusals (once per process)."""
+    if words not in _REFUSAL_WORDS:
+        _REFUSAL_WORDS.append(words)
+
+
+def refusal_message(refusal: Refusal) -> str:
+    """The user's-language sentence for a refusal."""
+    for words in _REFUSAL_WORDS:
+        sentence = words(refusal)
+        if sentence:
+            return sentence
+    return str(refusal.key)
+
+
+def back_after_refusal(endpoint: str, **values) -> None:
+    """Where the page of a refusal met in this request links back to: what it acted on."""
+    g.back_after_refusal = (endpoint, values)
+
+
+def _refused(refusal: Refusal):
+    """Any refusal from the rules or the services: nothing saved, and why, in words."""
+    db.session.rollback()
+    back = g.get("back_after_refusal")
+    return render_error(
+        refusal.code, refusal_message(refusal), back=url_for(back[0], **back[1]) if back else None
+    )
+
+
 def _custom_description(error: HTTPException) -> str | None:
     """Only the descriptions the app wrote itself, never Werkzeug's English defaults."""
     default = type(error).description
@@ -84,6 +122,8 @@ def _custom_description(error: HTTPException) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(Refusal, _refused)
+
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return render_error(400, CSRF_MESSAGE)

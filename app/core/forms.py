@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField, ValidationError
 
+from app.core.errors import render_error
 from app.core.text import has_forbidden_characters, is_email_address
 
 
@@ -38,6 +39,17 @@ class Form(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+def refused(form, *, back: str | None = None):
+    """A small form (on a page of other things) sent with bad input: a 422 page saying what,
+    with a link `back`; nothing changed."""
+    messages = [
+        f"{field.label.text}: {error}" if field.label.text else str(error)
+        for field in form
+        for error in field.errors
+    ]
+    return render_error(422, " ".join(messages), back=back)
 
 
 def email_address(_form, field) -> None:

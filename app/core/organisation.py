@@ -22,6 +22,7 @@ from app.core import audit, editing
 from app.core.database import UTCDateTime, utcnow
 from app.core.extensions import db
 from app.core.markup import render_markdown_fields
+from app.core.refusals import NotAllowed
 from app.core.text import one_line
 
 # What the site is called until the secretariat names it.
@@ -167,9 +168,7 @@ def save(
     change to a different field is kept; to the same one, `editing.Conflict` and nothing is
     saved. The values must be valid (SettingsForm)."""
     if not actor.is_secretariat:
-        from app.proposals import lifecycle as lc
-
-        raise lc.NotAllowed("not_secretariat")
+        raise NotAllowed("not_secretariat")
     row = settings_row()
     before = {name: getattr(row, name) for name in FIELDS}
     mine = {name: values[name] for name in FIELDS if name in values}

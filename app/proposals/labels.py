@@ -203,11 +203,12 @@ REFUSALS = {
 }
 
 
-def refusal_message(refusal: lc.Refusal) -> str:
-    """The user's-language sentence for a refusal from the lifecycle or the services."""
+def refusal_message(refusal: lc.Refusal) -> str | None:
+    """The user's-language sentence for a refusal from the lifecycle or the services; None
+    for one that is not theirs (app.core.errors asks each package's words in turn)."""
     template = REFUSALS.get(refusal.key)
     if template is None:
-        return str(refusal.key)
+        return None
     details = dict(refusal.details)
     for key in ("source", "target"):
         if details.get(key) in STATE_LABELS:

@@ -9,6 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# The refusals this module raises (standard library only, as this module).
+from app.core.refusals import (  # noqa: F401 (lifecycle's names for them: lc.NotAllowed)
+    ConditionNotMet,
+    Invalid,
+    NotAllowed,
+    ReasonRequired,
+    Refusal,
+    TooMany,
+    WrongState,
+)
+
 DRAFT = "draft"
 SUBMITTED = "submitted"
 HEARING = "hearing"
@@ -109,45 +120,6 @@ class Facts:
     support_deadline: datetime | None = None
     support_count: int = 0
     support_threshold: int | None = None
-
-
-class Refusal(Exception):
-    """A transition that may not happen. `code` is the HTTP status that says why."""
-
-    code = 409
-
-    def __init__(self, key: str, **details) -> None:
-        super().__init__(key)
-        self.key = key
-        self.details = details
-
-
-class WrongState(Refusal):
-    code = 409
-
-
-class NotAllowed(Refusal):
-    code = 403
-
-
-class ConditionNotMet(Refusal):
-    code = 409
-
-
-class ReasonRequired(Refusal):
-    code = 422
-
-
-class Invalid(Refusal):
-    """The request itself is malformed (an unknown state, a bad address)."""
-
-    code = 422
-
-
-class TooMany(Refusal):
-    """More of something in a day than one person may do."""
-
-    code = 429
 
 
 def rule_for(source: str, target: str) -> Rule | None:

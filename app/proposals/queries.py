@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import abort, g
+from flask import abort
 from markupsafe import Markup
 from sqlalchemy import and_, false, func, or_, select, true, union, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import User
-from app.core import editing
+from app.core import editing, errors
 from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters, whole_number, without_forbidden_characters
@@ -57,7 +57,7 @@ def _current(proposal_id: int, now: datetime) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
         abort(404)
-    g.proposal_id = proposal_id  # where a refusal's page links back to
+    errors.back_after_refusal("proposals.detail", proposal_id=proposal_id)
     _apply_due_to(proposal, now)
     return proposal
 

@@ -3,16 +3,15 @@ outcomes, versions and their differences."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.comments import queries as comment_queries
-from app.core import editing
+from app.core import editing, errors, forms
 from app.core.database import utcnow
 from app.core.diffing import Budget
-from app.core.errors import render_error
 from app.core.extensions import db
 from app.core.text import whole_number
 from app.core.urls import local_target, see_other
@@ -62,25 +61,12 @@ def _labels(state) -> None:
     )
 
 
-@bp.app_errorhandler(lc.Refusal)
-def _refused(refusal: lc.Refusal):
-    """Any refusal from the lifecycle or the services: nothing saved, and why, in words."""
-    db.session.rollback()
-    proposal_id = g.get("proposal_id")
-    back = url_for("proposals.detail", proposal_id=proposal_id) if proposal_id else None
-    return render_error(refusal.code, refusal_message(refusal), back=back)
+errors.refusal_words(refusal_message)
 
 
 def form_refused(form, proposal_id: int):
     """A small form on the detail page was sent with bad input: say what, change nothing."""
-    messages = [
-        f"{field.label.text}: {error}" if field.label.text else str(error)
-        for field in form
-        for error in field.errors
-    ]
-    return render_error(
-        422, " ".join(messages), back=url_for("proposals.detail", proposal_id=proposal_id)
-    )
+    return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal_id))
 
 
 def _done(proposal_id: int):
