@@ -149,7 +149,7 @@ def erase(user: User, *, now: datetime) -> None:
     commits, or rolls back on RefusedErasure). Raises LastSecretariat for the last
     secretariat account: someone must be left to run the site."""
     from app.core.audit import AuditEntry
-    from app.notifications.models import OutgoingMail
+    from app.core.outbox import OutgoingMail
 
     user_id, email = user.id, user.email
     if user.is_secretariat:

@@ -355,7 +355,7 @@ def _roles_changed(user_id: int) -> Select:
 
 
 def _events(user_id: int) -> Select:
-    from app.notifications.models import Event
+    from app.core.outbox import Event
 
     return (
         select(
@@ -375,7 +375,7 @@ def _events(user_id: int) -> Select:
 
 
 def _mail(user_id: int) -> Select:
-    from app.notifications.models import OutgoingMail
+    from app.core.outbox import OutgoingMail
 
     return _own(
         OutgoingMail,

@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications.models import OutgoingMail
+from app.core.outbox import OutgoingMail
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, Topic

@@ -25,8 +25,8 @@ from sqlalchemy import event
 
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.core.outbox import WAKE_WORKER
 from app.notifications import jobs
-from app.notifications.events import WAKE_WORKER
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,10 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentAnswer
-from app.core import audit, editing
+from app.core import audit, editing, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown
 from app.core.sql import bump, insert_if_absent
-from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 
@@ -152,7 +151,7 @@ def _told(actor, comment, proposal, answer, before: dict | None, now) -> None:
         reason=before["text"] if before else "",
         now=now,
     )
-    events.record(
+    outbox.record(
         "answered",
         now=now,
         proposal_id=proposal.id,

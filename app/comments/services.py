@@ -9,11 +9,10 @@ from sqlalchemy import delete, update
 
 from app.accounts.models import User
 from app.comments.models import Comment, CommentLike, Flag, ModerationAction
-from app.core import audit
+from app.core import audit, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown
 from app.core.sql import bump, insert_if_absent
-from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
 
@@ -65,7 +64,7 @@ def add_comment(
         if comment.written_in == lc.HEARING:
             counters["hearing_thread_count"] = 1
     bump(Proposal, proposal.id, proposal, **counters)
-    events.record(
+    outbox.record(
         "comment",
         now=now,
         proposal_id=proposal.id,
@@ -135,7 +134,7 @@ def flag_comment(user: User, comment: Comment, reason: str, *, now: datetime) ->
     ):
         return False
     bump(Comment, comment.id, comment, open_flag_count=1)
-    events.record(
+    outbox.record(
         "flagged",
         now=now,
         proposal_id=comment.proposal_id,
@@ -183,7 +182,7 @@ def hide_comment(
     was_shown = comment.is_shown
     comment.hidden_at = now
     comment.hidden_reason = reason.strip()
-    events.record(
+    outbox.record(
         "comment_hidden",
         now=now,
         proposal_id=proposal.id,

@@ -1,7 +1,10 @@
 """Staying informed: follows, the events that happen to proposals, the notifications they
 become for each person, and the mail that carries them.
 
-The domains below record what happened (`events.record`) in their own transaction; the
-worker turns each event into one notification per person told (`fanout`), as the table in
-`rules` says, and delivers the mail (`delivery`, `digests`).
+The domains record what happened in their own transaction (app.core.outbox); the worker
+turns each event into one notification per person told (`fanout`), as the table in `rules`
+says, and delivers the mail (`delivery`, `digests`).
 """
+
+# The table of who is told of what names the outbox's kinds of event when it is loaded.
+from app.notifications import rules  # noqa: E402, F401

@@ -7,8 +7,9 @@ from sqlalchemy import Select, false, func, or_, select, union
 
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.core.outbox import Event
 from app.notifications import rules
-from app.notifications.models import Event, ProposalFollow, TopicFollow
+from app.notifications.models import ProposalFollow, TopicFollow
 from app.proposals.models import Proposal, Proposer, Stance, Support
 
 

@@ -25,9 +25,9 @@ from sqlalchemy.orm import aliased
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.mail import Mailer, MailError, MailRefused, ServerUnavailable
+from app.core.outbox import OutgoingMail
 from app.notifications import mails
-from app.notifications.events import WAKE_WORKER
-from app.notifications.models import EMAIL_NONE, Notification, OutgoingMail
+from app.notifications.models import EMAIL_NONE, Notification
 
 log = logging.getLogger(__name__)
 
@@ -48,35 +48,6 @@ class Report:
     sent: int = 0
     failed: int = 0  # refused for good
     deferred: int = 0  # to be tried again later
-
-
-def queue_message(
-    *,
-    to: str,
-    subject: str,
-    text: str,
-    html: str = "",
-    user_id: int | None,
-    now: datetime,
-    kind: str = OutgoingMail.MESSAGE,
-) -> OutgoingMail:
-    """A mail of its own (a registration's link, an email change's) in the caller's
-    transaction; its commit wakes the worker, which sends it. Never sent by the request
-    itself: how long a request takes must not tell what it mailed, or to whom."""
-    mail = OutgoingMail(
-        user_id=user_id,
-        to_address=to,
-        kind=kind,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    db.session.add(mail)
-    db.session.flush()
-    db.session.info[WAKE_WORKER] = True
-    return mail
 
 
 def _due(now: datetime, limit: int):

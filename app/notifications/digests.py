@@ -17,8 +17,9 @@ from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
 from app.core.extensions import db
+from app.core.outbox import OutgoingMail
 from app.core.sql import insert_statement
-from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification, OutgoingMail
+from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 DIGEST_AT = time(7, 0)

@@ -18,15 +18,14 @@ from app.accounts.models import User
 from app.comments.models import Comment
 from app.core.extensions import db
 from app.core.i18n import iso
+from app.core.outbox import Event, OutgoingMail
 from app.core.sql import insert_statement
 from app.notifications import audiences, rules
 from app.notifications.models import (
     EMAIL_DIGEST,
     EMAIL_INSTANT,
     EMAIL_NONE,
-    Event,
     Notification,
-    OutgoingMail,
     ProposalFollow,
 )
 from app.notifications.rules import Tell

@@ -19,7 +19,8 @@ from sqlalchemy.orm import aliased
 from app.accounts.erasure import deleted_user
 from app.accounts.models import User
 from app.core.i18n import day, moment
-from app.notifications.models import Event, Notification
+from app.core.outbox import Event
+from app.notifications.models import Notification
 from app.proposals.labels import VERDICT_LABELS
 from app.proposals.models import Proposal, seen_by
 

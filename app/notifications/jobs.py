@@ -15,10 +15,10 @@ from sqlalchemy import select
 from app.accounts.services import forget_expired_registrations
 from app.catalogue import files as catalogue_files
 from app.comments import memo_pdfs
-from app.core import pdf_files
+from app.core import outbox, pdf_files
 from app.core.extensions import db
 from app.core.i18n import iso
-from app.notifications import delivery, digests, events, fanout
+from app.notifications import delivery, digests, fanout
 from app.notifications.rules import DEADLINE_REMINDER
 from app.proposals import lifecycle as lc
 from app.proposals import services
@@ -60,7 +60,7 @@ def remind_deadlines(now: datetime) -> int:
     ).all()
     made = 0
     for row in due:
-        made += events.record(
+        made += outbox.record(
             "deadline_near",
             now=now,
             proposal_id=row.id,

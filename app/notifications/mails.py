@@ -24,9 +24,10 @@ from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.mail import build_message
+from app.core.outbox import OutgoingMail
 from app.core.urls import public_url
 from app.notifications.items import Item, item_of, item_query
-from app.notifications.models import Notification, OutgoingMail
+from app.notifications.models import Notification
 
 _UNSUBSCRIBE = "forslag.unsubscribe"
 

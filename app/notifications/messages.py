@@ -10,10 +10,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.accounts.services import normalise_email
-from app.core import organisation
+from app.core import organisation, outbox
+from app.core.outbox import OutgoingMail
 from app.core.urls import public_url
-from app.notifications import delivery, mails
-from app.notifications.models import OutgoingMail
+from app.notifications import mails
 
 
 def _queue(
@@ -22,7 +22,7 @@ def _queue(
     text, html = mails.render_message(template, user, **context)
     with force_locale(user.language):
         subject = str(subject())
-    return delivery.queue_message(
+    return outbox.queue_message(
         to=to or user.email, subject=subject, text=text, html=html, user_id=user.id, now=now
     )
 
@@ -31,7 +31,7 @@ def password_reset(email: str, *, now: datetime) -> OutgoingMail:
     """A reset link asked for `email`, whether or not an account has it: the worker looks
     the address up as it writes the mail (`mails.compose`), so the request that asked does
     the same work either way, and its time tells nobody which."""
-    return delivery.queue_message(
+    return outbox.queue_message(
         to=normalise_email(email),
         subject="",
         text="",

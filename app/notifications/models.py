@@ -1,19 +1,17 @@
-"""Follows, events, notifications and the outgoing mail: the tables of staying informed."""
+"""Follows and notifications: the tables of staying informed (the events and the mail they
+become are the outbox, app.core.outbox)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
     func,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, undefer
 
@@ -54,31 +52,6 @@ class TopicFollow(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Event(db.Model):
-    """Something that happened which people are told of. Written in the same transaction as
-    the change itself (the outbox); the worker fans it out once and stamps `processed_at`."""
-
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_pending", "processed_at", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    proposal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
-    )
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    # Who acted (never told of their own act), and whom the event is about when it is one
-    # person: the invitee, the author of a hidden comment.
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    # What the words need: a reason, a count, a state.
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Events that a timer finds (a deadline near) carry a key, so each happens once.
-    key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class Notification(db.Model):
     """One event, told to one person: a row in their list, and maybe in a mail."""
 
@@ -109,64 +82,6 @@ class Notification(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class OutgoingMail(db.Model):
-    """A mail waiting to be sent, or the record that it was. A `message` carries its text
-    (an invitation, a registration's link), which is erased once sent; a `notifications`
-    mail is written from its notifications when it is sent, in the recipient's language
-    then; a `password_reset` is a request for a reset link to an address, which the worker
-    looks up when it writes the mail."""
-
-    __tablename__ = "outgoing_mail"
-    __table_args__ = (
-        # A digest or an instant mail is made once per person and batch, however often
-        # the run that makes it is repeated.
-        UniqueConstraint("user_id", "batch_key"),
-        # The mail still to send, in the order the worker takes it: only those rows.
-        Index(
-            "ix_outgoing_mail_waiting",
-            "next_attempt_at",
-            "id",
-            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
-            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
-        ),
-        # The records to forget when they are old. Partial, so that no plan can take them
-        # for finding the mail that waits (sent_at IS NULL): that is the index above.
-        Index(
-            "ix_outgoing_mail_sent",
-            "sent_at",
-            sqlite_where=text("sent_at IS NOT NULL"),
-            postgresql_where=text("sent_at IS NOT NULL"),
-        ),
-        Index(
-            "ix_outgoing_mail_failed",
-            "failed_at",
-            sqlite_where=text("failed_at IS NOT NULL"),
-            postgresql_where=text("failed_at IS NOT NULL"),
-        ),
-    )
-
-    MESSAGE, NOTIFICATIONS, PASSWORD_RESET = "message", "notifications", "password_reset"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    to_address: Mapped[str] = mapped_column(String(254))
-    kind: Mapped[str] = mapped_column(String(15))
-    batch_key: Mapped[str | None] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(Text, default="")
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(default=0)
-    # A worker's claim: others leave the mail alone until it is sent or the claim expires.
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The server refused the address for good: no more attempts.
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="")
 
 
 # The header's unread count comes with the signed-in person's own row (accounts.models

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.core import outbox
+
 # Audiences, each a SQL select in `audiences`:
 INVITEE = "invitee"  # the person the event names (Event.subject_id)
 COMMENT_AUTHOR = "comment_author"  # the author of the event's comment
@@ -110,3 +112,7 @@ TRANSITION_EVENTS: dict[tuple[str, str], str] = {
 DEADLINE_REMINDER = timedelta(days=3)
 
 NOTIFICATION_KINDS = sorted({tell.kind for tells in RULES.values() for tell in tells})
+
+# The outbox takes the events this table names, and knows which steps are events.
+outbox.KINDS.update(RULES)
+outbox.TRANSITION_KINDS.update(TRANSITION_EVENTS)

@@ -15,10 +15,9 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
-from app.core import audit, editing
+from app.core import audit, editing, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown, render_markdown_fields
-from app.notifications import events
 from app.proposals import lifecycle as lc
 from app.proposals.lifecycle import ConditionNotMet, Invalid, NotAllowed, WrongState
 from app.proposals.models import (
@@ -269,7 +268,7 @@ def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Inv
     invitation.status = Invitation.PENDING
     invitation.created_at = now
     invitation.answered_at = None
-    events.record(
+    outbox.record(
         "invited", now=now, proposal_id=proposal.id, actor_id=actor.id, subject_id=invitee.id
     )
     db.session.flush()
@@ -402,7 +401,7 @@ def _move(
     )
     db.session.add(event)
     # Whoever the step concerns is told by the worker, from this event of the same commit.
-    events.transition(
+    outbox.transition(
         proposal.id, source, target, actor_id=event.actor_id, reason=event.reason, now=now
     )
     db.session.flush()
@@ -457,7 +456,7 @@ def add_outcome(actor: User, proposal: Proposal, *, on: date, text: str, now: da
         recorded_at=now,
     )
     db.session.add(outcome)
-    events.record(
+    outbox.record(
         "outcome",
         now=now,
         proposal_id=proposal.id,

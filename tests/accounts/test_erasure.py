@@ -12,7 +12,7 @@ from app.accounts import erasure
 from app.accounts.models import User
 from app.core.audit import AuditEntry
 from app.core.extensions import db
-from app.notifications.models import OutgoingMail
+from app.core.outbox import OutgoingMail
 from app.proposals.models import Proposal, TransitionEvent
 from tests.accounts import everything
 from tests.conftest import Account

@@ -252,7 +252,7 @@ def test_a_reset_request_does_the_same_work_whether_or_not_the_address_has_an_ac
     up). Only the worker's mail differs."""
     from sqlalchemy import event
 
-    from app.notifications.models import OutgoingMail
+    from app.core.outbox import OutgoingMail
 
     user = make_user()
     queue = app.extensions["queue"]

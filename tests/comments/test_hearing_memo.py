@@ -21,8 +21,9 @@ from app.core.audit import AuditEntry
 from app.core.database import utcnow
 from app.core.editing import Save
 from app.core.extensions import db
+from app.core.outbox import Event
 from app.notifications import fanout
-from app.notifications.models import Event, Notification
+from app.notifications.models import Notification
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from app.cli.worker import wake
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.core.outbox import OutgoingMail, queue_message
 from app.notifications import delivery, fanout
-from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
 from tests.conftest import live_env
 from tests.support import ROOT
@@ -38,7 +38,7 @@ def smtp():
 def queue_mails(app, count: int, *, now=None, domain="example.org") -> None:
     with app.app_context():
         for n in range(count):
-            delivery.queue_message(
+            queue_message(
                 to=f"person{n}@{domain}",
                 subject=f"Besked {n}",
                 text=f"Hej nummer {n}.",

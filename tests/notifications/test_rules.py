@@ -13,11 +13,13 @@ from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.comments.models import Comment
+from app.core import outbox
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import events, fanout, rules
+from app.core.outbox import Event
+from app.notifications import fanout, rules
 from app.notifications.items import Item
-from app.notifications.models import Event, Notification, ProposalFollow, TopicFollow
+from app.notifications.models import Notification, ProposalFollow, TopicFollow
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Stance, Support
 
@@ -137,7 +139,7 @@ def test_each_event_tells_whom_the_table_names(app, world, kind):
     actor = ACTOR.get(kind)
     now = utcnow()
     with app.app_context():
-        events.record(
+        outbox.record(
             kind,
             now=now,
             proposal_id=world["proposal"],
@@ -163,7 +165,7 @@ def test_each_event_tells_whom_the_table_names(app, world, kind):
 def test_an_event_is_fanned_out_once_however_often_the_worker_looks(app, world):
     now = utcnow()
     with app.app_context():
-        events.record("outcome", now=now, proposal_id=world["proposal"], data={})
+        outbox.record("outcome", now=now, proposal_id=world["proposal"], data={})
         db.session.commit()
         assert fanout.process_events(now) == 1
         assert fanout.process_events(now) == 0
@@ -181,8 +183,8 @@ def test_a_timer_event_with_a_key_happens_once(app, world):
     now = utcnow()
     with app.app_context():
         key = f"deadline_near:{world['proposal']}:x"
-        assert events.record("deadline_near", now=now, proposal_id=world["proposal"], key=key)
-        assert not events.record("deadline_near", now=now, proposal_id=world["proposal"], key=key)
+        assert outbox.record("deadline_near", now=now, proposal_id=world["proposal"], key=key)
+        assert not outbox.record("deadline_near", now=now, proposal_id=world["proposal"], key=key)
         db.session.commit()
         assert len(db.session.scalars(select(Event).where(Event.key == key)).all()) == 1
 
@@ -209,4 +211,4 @@ def test_every_kind_has_words_and_a_place_to_lead(app, kind, lang):
 
 def test_an_unknown_event_is_refused(app):
     with app.app_context(), pytest.raises(ValueError):
-        events.record("no such event", now=utcnow())
+        outbox.record("no such event", now=utcnow())

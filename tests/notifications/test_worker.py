@@ -16,10 +16,11 @@ from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
 from app.cli.worker import make_queue
+from app.core import outbox
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.core.outbox import OutgoingMail
 from app.notifications import delivery, jobs
-from app.notifications.models import OutgoingMail
 from app.proposals import lifecycle as lc
 from tests.conftest import TEST_DATABASE_URL, live_env
 from tests.notifications.helpers import kinds_of, set_email
@@ -108,7 +109,7 @@ def _queue_mail(app, count: int) -> list[str]:
         now = utcnow()
         addresses = [f"modtager{i}@example.org" for i in range(count)]
         for address in addresses:
-            delivery.queue_message(
+            outbox.queue_message(
                 to=address, subject="Hej", text="Et brev.", user_id=None, now=now
             )
         db.session.commit()
