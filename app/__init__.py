@@ -107,7 +107,6 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.accounts.data import bp as account_data
     from app.accounts.views import bp as accounts
     from app.api.views import bp as api
     from app.catalogue.views import bp as catalogue
@@ -116,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main
     from app.notifications.views import bp as notifications
     from app.opendata.views import bp as opendata
+    from app.privacy.views import bp as account_data
     from app.proposals.views import bp as proposals
     from app.secretariat.views import bp as secretariat
 

@@ -419,7 +419,7 @@ SLOW_FIRST = {
     "tests/test_opinions_private.py::test_nobody_can_read": 9,
     "tests/comments/test_hostile_comments.py::test_naughty_comment_bodies": 9,
     "tests/test_bench.py::test_pdf_bench": 9,
-    "tests/accounts/test_erasure.py::test_after_deletion": 9,
+    "tests/privacy/test_erasure.py::test_after_deletion": 9,
     "tests/browser/test_new_site_journey.py": 8,
     "tests/test_api_schema.py::test_schemathesis": 8,
 }

@@ -132,7 +132,7 @@ The site itself:
    POST /account/notifications email=weekly new_hearings=y         403  303  303  303  303
    POST /account/notifications email=hourly                        403  422  422  422  422
    GET  /account/data                                              302  200  200  200  200
-   # Deleting with the right password ends the caller's account: tests/accounts/test_erasure.py.
+   # Deleting with the right password ends the caller's account: tests/privacy/test_erasure.py.
    POST /account/delete password=not-my-password                   403  422  422  422  422
 
 A topic:

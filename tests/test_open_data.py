@@ -71,7 +71,7 @@ def test_the_files_say_what_the_api_says_and_nothing_private(
     with app.app_context():
         add_proposer(seeking.id, plus.id)
         add_proposer(heard.id, gone.id)
-        # As app.accounts.erasure leaves a deleted proposer.
+        # As app.privacy.erasure leaves a deleted proposer.
         db.session.get(Proposer, _proposer_row(heard.id, gone.id)).user_id = None
         for member, at in ((early, now - timedelta(days=2)), (backer, now)):
             participation.add_support(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,6 +78,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def deleted_user() -> str:
+    return _("Deleted user")
+
+
+def person_name(user: User | None) -> str:
+    """The name to show for a person: "Deleted user" once the account is gone."""
+    return user.name if user is not None else deleted_user()
 
 
 class PasswordResetToken(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
-from app.accounts.erasure import person_name
+from app.accounts.models import person_name
 from app.core.database import utcnow
 from app.core.i18n import iso
 from app.core.urls import public_url

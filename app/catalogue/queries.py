@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.erasure import person_name
+from app.accounts.models import person_name
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.erasure import person_name
+from app.accounts.models import person_name
 from app.catalogue import files, queries
 from app.core import organisation, pdf_files
 from app.core.database import utcnow

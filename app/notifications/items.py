@@ -16,8 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
-from app.accounts.erasure import deleted_user
-from app.accounts.models import User
+from app.accounts.models import User, deleted_user
 from app.core.i18n import day, moment
 from app.core.outbox import Event
 from app.notifications.models import Notification

@@ -25,8 +25,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, case, cast, func, literal, select
 
-from app.accounts import erasure
-from app.accounts.models import User
+from app.accounts.models import User, deleted_user
 from app.comments.models import Comment
 from app.core.database import utcnow
 from app.core.extensions import db
@@ -80,7 +79,7 @@ def _deleted_name() -> str:
     """A deleted account's name in the site's default language: the same in every file."""
     language = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in spoken_languages() else "en"
     with force_locale(language):
-        return str(erasure.deleted_user())
+        return str(deleted_user())
 
 
 def _batches(statement, batch: int) -> Iterator[list]:

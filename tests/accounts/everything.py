@@ -15,13 +15,13 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from app.accounts import services as accounts
-from app.accounts.erasure import columns_referencing_users
 from app.accounts.models import AccountToken, User
 from app.comments import answers
 from app.comments import services as comments
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.notifications import fanout, follows, messages
+from app.privacy.erasure import columns_referencing_users
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services
 from app.proposals.models import Proposal, Topic

@@ -8,11 +8,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import erasure
 from app.accounts.models import User
+from app.core import personal_data
+from app.core import personal_data as registered
 from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.core.outbox import OutgoingMail
+from app.privacy import erasure
 from app.proposals.models import Proposal, TransitionEvent
 from tests.accounts import everything
 from tests.conftest import Account
@@ -59,18 +61,18 @@ def test_every_column_that_names_a_person_has_a_rule(app):
     with app.app_context():
         columns = set(erasure.columns_referencing_users(db.metadata))
     assert columns, "no foreign keys to users.id found: the test reads the models wrongly"
-    assert columns - set(erasure.RULES) == set(), "columns naming a person with no rule"
-    assert set(erasure.RULES) - columns == set(), "rules for columns that no longer exist"
+    assert columns - set(personal_data.RULES) == set(), "columns naming a person with no rule"
+    assert set(personal_data.RULES) - columns == set(), "rules for columns that no longer exist"
     verbs = {
-        erasure.DELETE,
-        erasure.NULL,
-        erasure.NULL_MARKED,
-        erasure.PRIVATE_DRAFTS_DELETED,
+        personal_data.DELETE,
+        personal_data.NULL,
+        personal_data.NULL_MARKED,
+        personal_data.PRIVATE_DRAFTS_DELETED,
     }
-    assert set(erasure.RULES.values()) <= verbs
-    for (table, _column), rule in erasure.RULES.items():
-        if rule == erasure.NULL_MARKED:
-            assert table in erasure.MARKS
+    assert set(personal_data.RULES.values()) <= verbs
+    for (table, _column), rule in personal_data.RULES.items():
+        if rule == personal_data.NULL_MARKED:
+            assert table in personal_data.MARKS
 
 
 def test_every_column_that_is_kept_may_be_empty(app):
@@ -79,8 +81,8 @@ def test_every_column_that_is_kept_may_be_empty(app):
         tables = {table.name: table for table in db.metadata.sorted_tables}
     kept = [
         key
-        for key, rule in erasure.RULES.items()
-        if rule in (erasure.NULL, erasure.NULL_MARKED, erasure.PRIVATE_DRAFTS_DELETED)
+        for key, rule in personal_data.RULES.items()
+        if rule in (registered.NULL, registered.NULL_MARKED, registered.PRIVATE_DRAFTS_DELETED)
     ]
     assert [key for key in kept if not tables[key[0]].c[key[1]].nullable] == []
 
@@ -104,7 +106,7 @@ def test_deleting_erases_the_person_and_keeps_the_record(app):
 
     with app.app_context():
         assert db.session.get(User, world.person) is None
-        for (table, column), rule in erasure.RULES.items():
+        for (table, column), rule in personal_data.RULES.items():
             model_table = db.metadata.tables[table]
             ids = [row["id"] for row in before[(table, column)]]
             assert ids, f"the test's person has nothing in {table}.{column}"
@@ -118,9 +120,9 @@ def test_deleting_erases_the_person_and_keeps_the_record(app):
                 row.id: row
                 for row in db.session.execute(select(model_table).where(model_table.c.id.in_(ids)))
             }
-            if rule == erasure.DELETE:
+            if rule == personal_data.DELETE:
                 assert rows == {}, f"{table}.{column}: rows {sorted(rows)} were kept"
-            elif rule == erasure.PRIVATE_DRAFTS_DELETED:
+            elif rule == personal_data.PRIVATE_DRAFTS_DELETED:
                 kept = {row.proposal_id for row in rows.values()}
                 assert world.proposals["private"] not in kept
                 assert kept == {world.proposals["mine"], world.proposals["shared"]}
@@ -128,8 +130,8 @@ def test_deleting_erases_the_person_and_keeps_the_record(app):
             else:
                 assert sorted(rows) == sorted(ids), f"{table}.{column}: rows were lost"
                 assert all(getattr(row, column) is None for row in rows.values())
-                if rule == erasure.NULL_MARKED:
-                    mark = erasure.MARKS[table]
+                if rule == personal_data.NULL_MARKED:
+                    mark = personal_data.MARKS[table]
                     assert all(getattr(row, mark) for row in rows.values())
         # The private draft went, with everything on it; the shared one stays with its
         # other proposer.

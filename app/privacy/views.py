@@ -1,7 +1,7 @@
 """A person's own data: downloading everything stored about them, and deleting the account.
 
-The download is app.accounts.export's document, streamed; the deletion is
-app.accounts.erasure's, in one transaction.
+The download is app.privacy.export's document, streamed; the deletion is
+app.privacy.erasure's, in one transaction.
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ from flask_login import current_user, login_required, logout_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
-from app.accounts import erasure, export
 from app.accounts.forms import MAX_PASSWORD_LENGTH
+from app.accounts.models import person_name
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.forms import Form
 from app.core.urls import see_other
+from app.privacy import erasure, export
 
 bp = Blueprint("account_data", __name__)
 
 # "Deleted user" wherever a person's name is shown: one helper for every template.
-bp.add_app_template_global(erasure.person_name, "person_name")
+bp.add_app_template_global(person_name, "person_name")
 
 
 class DeleteAccountForm(Form):

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from app.accounts import export
 from app.comments.models import Comment
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.privacy import export
 from tests.accounts import everything
 from tests.conftest import Account
 from tests.support.forms import client_for, login
@@ -61,7 +61,7 @@ def test_every_column_that_names_a_person_is_in_the_download(app):
     """Built from the models: a new table with a user id must be given a section."""
     with app.app_context():
         columns = set(everything.users_columns())
-    covered = [key for s in export.SECTIONS for key in s.covers]
+    covered = [key for s in export.sections() for key in s.covers]
     assert len(covered) == len(set(covered)), "a column is covered by two sections"
     assert columns - set(covered) == set(), "columns naming a person missing from the download"
     assert set(covered) - columns == set(), "sections for columns that no longer exist"
@@ -93,7 +93,7 @@ def test_the_download_has_everything_stored_about_the_person(app):
     with app.app_context():
         stored = everything.rows_of(world.person)
     problems = []
-    for s in export.SECTIONS:
+    for s in export.sections():
         items = section(document, s.path)
         for (table, column), (row_key, item_key) in s.covers.items():
             rows = stored[(table, column)]
