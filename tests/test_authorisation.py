@@ -47,6 +47,7 @@ from werkzeug.routing import AnyConverter, RequestRedirect
 
 from app import create_app
 from app.accounts import services as account_services
+from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
 from app.catalogue import files as catalogue_files
 from app.cli.demo import DEMO_USERS
@@ -54,7 +55,6 @@ from app.comments import services as comment_services
 from app.core import pdf_files
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications.mails import unsubscribe_token
 from app.proposals import participation
 from app.proposals import services as proposal_services
 from app.proposals.lifecycle import (

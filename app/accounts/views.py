@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import services
+from app.accounts import mails, services
 from app.accounts.forms import (
     AccountLanguageForm,
     ConfirmForm,
@@ -36,7 +36,6 @@ from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.i18n import LANGUAGES, select_locale
 from app.core.urls import local_target, see_other
-from app.notifications import messages
 
 bp = Blueprint("accounts", __name__)
 
@@ -64,9 +63,9 @@ def register():
                 reset_valid_for=current_app.config["PASSWORD_RESET_VALID_FOR"],
             )
             if done.new:
-                messages.confirm_registration(done.user, done.token, now=now)
+                mails.confirm_registration(done.user, done.token, now=now)
             else:
-                messages.registration_of_known_address(done.user, done.token, now=now)
+                mails.registration_of_known_address(done.user, done.token, now=now)
             db.session.commit()
         except IntegrityError:
             # The same address registered by a request running alongside: that one mails.
@@ -169,7 +168,7 @@ def reset_request():
     if form.validate_on_submit():
         # The same work, and the same answer, whether or not the address has an account:
         # the worker looks it up.
-        messages.password_reset(form.email.data, now=utcnow())
+        mails.password_reset(form.email.data, now=utcnow())
         db.session.commit()
         flash(
             _(
@@ -252,8 +251,8 @@ def _change_email(user, form):
     except services.SameEmail:
         form.email.errors.append(_("That is already your email address."))
         return None
-    messages.confirm_new_email(user, new_email, token, now=now)
-    messages.email_change_requested(user, new_email, now=now)
+    mails.confirm_new_email(user, new_email, token, now=now)
+    mails.email_change_requested(user, new_email, now=now)
     db.session.commit()
     flash(
         _(

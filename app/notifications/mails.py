@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from app.accounts.mails import footer_links, render_message, unsubscribe_headers
 from app.accounts.models import User
 from app.accounts.services import reset_token_for
 from app.core import organisation
@@ -28,62 +28,6 @@ from app.core.outbox import OutgoingMail
 from app.core.urls import public_url
 from app.notifications.items import Item, item_of, item_query
 from app.notifications.models import Notification
-
-_UNSUBSCRIBE = "forslag.unsubscribe"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE)
-
-
-def unsubscribe_token(user: User) -> str:
-    """A signed token naming the account (by id and when it was made, never by address)
-    and good for one thing only: turning its email off."""
-    return _serializer().dumps([user.id, user.born])
-
-
-def user_of_token(token: str) -> User | None:
-    """The account an unsubscribe token names, or None if it is forged, altered or made
-    for another purpose, or its account is gone."""
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(part, int) and not isinstance(part, bool) for part in value)
-    ):
-        return None
-    user_id, born = value
-    if not 0 < user_id < 2**31:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.born != born:
-        return None
-    return user
-
-
-def unsubscribe_headers(user: User) -> dict[str, str]:
-    link = public_url("notifications.unsubscribe", token=unsubscribe_token(user))
-    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
-def footer_links(user: User) -> dict[str, str]:
-    return {
-        "settings_url": public_url("notifications.settings"),
-        "unsubscribe_url": public_url("notifications.unsubscribe", token=unsubscribe_token(user)),
-    }
-
-
-def render_message(template: str, user: User, **context) -> tuple[str, str]:
-    """A message's text and HTML, from `template`.txt and .html, in the user's language."""
-    with force_locale(user.language):
-        context = {**context, "user": user, **footer_links(user)}
-        return (
-            render_template(f"mail/{template}.txt", **context),
-            render_template(f"mail/{template}.html", **context),
-        )
 
 
 @dataclass

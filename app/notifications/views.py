@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from wtforms import BooleanField, RadioField
 from wtforms.validators import AnyOf
 
+from app.accounts.mails import user_of_token
 from app.accounts.models import EMAIL_SETTINGS
 from app.core.database import utcnow
 from app.core.extensions import csrf, db
@@ -21,7 +22,6 @@ from app.core.text import whole_number
 from app.core.urls import back_to, local_target, see_other
 from app.notifications import follows
 from app.notifications.items import Item, item_of, item_query
-from app.notifications.mails import user_of_token
 from app.notifications.models import Notification
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries

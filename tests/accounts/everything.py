@@ -14,13 +14,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
+from app.accounts import mails
 from app.accounts import services as accounts
 from app.accounts.models import AccountToken, User
 from app.comments import answers
 from app.comments import services as comments
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import fanout, follows, messages
+from app.notifications import fanout, follows
 from app.privacy.erasure import columns_referencing_users
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services
@@ -153,9 +154,9 @@ def build(app) -> Everything:
         accounts.change_role(staff, me, "member", granted=True, now=now)
 
         _, token = accounts.issue_reset_token(EMAIL, now=now, valid_for=timedelta(hours=1))
-        messages.registration_of_known_address(me, token, now=now)
+        mails.registration_of_known_address(me, token, now=now)
         # A reset asked for and not yet sent: the worker has not looked the address up.
-        messages.password_reset(EMAIL, now=now)
+        mails.password_reset(EMAIL, now=now)
         db.session.add(
             AccountToken(
                 user_id=me.id,

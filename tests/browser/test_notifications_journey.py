@@ -9,10 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications.mails import unsubscribe_token
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal

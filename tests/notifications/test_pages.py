@@ -10,9 +10,9 @@ import threading
 import pytest
 from itsdangerous import URLSafeSerializer
 
+from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
 from app.core.extensions import db
-from app.notifications.mails import unsubscribe_token
 from app.notifications.models import Notification, ProposalFollow, TopicFollow
 from app.proposals import lifecycle as lc
 from tests.notifications.helpers import kinds_of, notifications_of, set_email, work

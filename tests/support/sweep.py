@@ -21,12 +21,12 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy import delete, event, insert, select, update
 
 from app.accounts import services as accounts
+from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
 from app.comments import services as comments
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.notifications import fanout, follows
-from app.notifications.mails import unsubscribe_token
 from app.proposals import lifecycle as lc
 from app.proposals import participation, services
 from app.proposals.models import Proposal, Topic

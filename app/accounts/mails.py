@@ -1,25 +1,89 @@
-"""The mails that carry one action to one person (a registration's link, a password reset):
-written in their language and queued in the caller's transaction, whose commit wakes the
-worker to send them (and to retry while the server is down)."""
+"""The mails about a person's own account, and what every mail to a person carries.
+
+- The mails that carry one action to one person (a registration's link, an email change,
+  a password reset): written in their language and queued in the caller's transaction
+  (app.core.outbox), whose commit wakes the worker to send them.
+- The person's unsubscribe token (signed, naming the account by number, good for turning
+  their email off and nothing else), and the footer and headers every mail to them has.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.accounts.models import User
 from app.accounts.services import normalise_email
 from app.core import organisation, outbox
+from app.core.extensions import db
 from app.core.outbox import OutgoingMail
 from app.core.urls import public_url
-from app.notifications import mails
+
+_UNSUBSCRIBE = "forslag.unsubscribe"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE)
+
+
+def unsubscribe_token(user: User) -> str:
+    """A signed token naming the account (by id and when it was made, never by address)
+    and good for one thing only: turning its email off."""
+    return _serializer().dumps([user.id, user.born])
+
+
+def user_of_token(token: str) -> User | None:
+    """The account an unsubscribe token names, or None if it is forged, altered or made
+    for another purpose, or its account is gone."""
+    try:
+        value = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(part, int) and not isinstance(part, bool) for part in value)
+    ):
+        return None
+    user_id, born = value
+    if not 0 < user_id < 2**31:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.born != born:
+        return None
+    return user
+
+
+def unsubscribe_headers(user: User) -> dict[str, str]:
+    link = public_url("notifications.unsubscribe", token=unsubscribe_token(user))
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def footer_links(user: User) -> dict[str, str]:
+    return {
+        "settings_url": public_url("notifications.settings"),
+        "unsubscribe_url": public_url("notifications.unsubscribe", token=unsubscribe_token(user)),
+    }
+
+
+def render_message(template: str, user: User, **context) -> tuple[str, str]:
+    """A message's text and HTML, from `template`.txt and .html, in the user's language."""
+    with force_locale(user.language):
+        context = {**context, "user": user, **footer_links(user)}
+        return (
+            render_template(f"mail/{template}.txt", **context),
+            render_template(f"mail/{template}.html", **context),
+        )
 
 
 def _queue(
     user, template: str, subject, now: datetime, *, to: str | None = None, **context
 ) -> OutgoingMail:
-    text, html = mails.render_message(template, user, **context)
+    text, html = render_message(template, user, **context)
     with force_locale(user.language):
         subject = str(subject())
     return outbox.queue_message(
