@@ -5,11 +5,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.cli import jobs
 from app.cli.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, load_demo, staying_informed
 from app.comments.models import Comment, CommentAnswer
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import jobs
 from app.notifications.digests import LOCAL_TIME
 from app.notifications.models import Notification, TopicFollow
 from app.proposals import lifecycle as lc

@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 import app.core.pdf as pdf_module
 from app.accounts.models import User
+from app.cli import jobs
 from app.comments import memo_pdfs
 from app.comments import services as comments
 from app.comments.models import Comment
 from app.core import pdf_files
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import jobs
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal

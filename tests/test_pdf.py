@@ -30,6 +30,11 @@ def app(make_app):
     return make_app(PUBLIC_URL=PUBLIC, TRUSTED_HOSTS=["localhost"])
 
 
+def made_at(text: str) -> str:
+    """A catalogue's text with the time it was made taken out."""
+    return re.sub(r"(Lavet|Made) [^\n]*", r"\1 …", text)
+
+
 def pdf_text(data: bytes) -> str:
     """What a reader of the PDF can select and search, in layout order."""
     require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
@@ -227,7 +232,8 @@ def test_the_catalogue_and_a_proposal_as_pdfs(
     forget_made_pdfs(base_config)
     make_pdfs(app, languages=["da"])
     alone = visitor.get("/catalogue.pdf")
-    assert pdf_text(alone.get_data()) == text
+    # The same pages, but for the minute it was made, which may have turned since.
+    assert made_at(pdf_text(alone.get_data())) == made_at(text)
     assert links_and_bookmarks(alone.get_data()) == (links, bookmarks)
     filtered = visitor.get(f"/catalogue.pdf?topic={green}", headers={"If-None-Match": etag})
     assert filtered.status_code == 200  # another topic, another file (and tag)

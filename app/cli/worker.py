@@ -1,4 +1,4 @@
-"""The worker: Huey's consumer runs what `notifications.jobs` does, woken by the changes
+"""The worker: Huey's consumer runs what `app.cli.jobs` does, woken by the changes
 that need it and every minute by its own clock. Every minute, once the mail is out, it also
 makes the PDFs whose content changed (which may take a minute: meanwhile its other process
 answers the wake-ups, and the next minute's run leaves the PDFs to the process making them).
@@ -23,10 +23,10 @@ from flask.cli import with_appcontext
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 
+from app.cli import jobs
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.outbox import WAKE_WORKER
-from app.notifications import jobs
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 
 from app.accounts import services
 from app.accounts.models import AccountToken, User
+from app.cli import jobs
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import jobs
 from tests.support import send_queued_mail
 from tests.support.forms import client_for, csrf_token, post_form, text_of
 

@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.cli import jobs
 from app.core.database import utcnow
-from app.notifications import jobs
 from tests.support.proposals import force
 from tests.test_catalogue import in_catalogue, new_topic
 from tests.test_pdf import pdf_text

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.cli import jobs
 from app.core.database import utcnow
 from app.core.extensions import db
-from app.notifications import jobs
 from app.notifications.models import Notification
 from tests.support.smtp import text_of
 

@@ -15,12 +15,13 @@ from pathlib import Path
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
+from app.cli import jobs
 from app.cli.worker import make_queue
 from app.core import outbox
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.outbox import OutgoingMail
-from app.notifications import delivery, jobs
+from app.notifications import delivery
 from app.proposals import lifecycle as lc
 from tests.conftest import TEST_DATABASE_URL, live_env
 from tests.notifications.helpers import kinds_of, set_email

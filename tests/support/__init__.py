@@ -54,8 +54,8 @@ def send_queued_mail(app, *, public_url: str | None = None) -> None:
     """What the worker does when a request's commit wakes it (`jobs.tell`): the mail that
     the request queued goes out. Requests never send mail themselves. `public_url`: the
     address the mail links to, when it is not the app's (a live server's own)."""
+    from app.cli import jobs
     from app.core.database import utcnow
-    from app.notifications import jobs
 
     with app.app_context():
         own = app.config["PUBLIC_URL"]

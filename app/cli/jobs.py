@@ -1,7 +1,7 @@
-"""What the worker does, as plain functions of `now`: the lifecycle tick, deadline
-reminders, the fan-out of events, digests and delivery, and the PDFs no request may spend
-the time to lay out. The queue's tasks and `flask worker --burst` call these; tests call
-them with their own clock."""
+"""What the worker does, as plain functions of `now`, gathered from the packages that do it:
+the lifecycle tick, expired registrations, deadline reminders, the fan-out of events,
+digests and delivery, and the PDFs no request may spend the time to lay out. The queue's
+tasks and `flask worker --burst` call these; tests call them with their own clock."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.accounts.services import forget_expired_registrations
 from app.catalogue import files as catalogue_files
 from app.comments import memo_pdfs
-from app.core import outbox, pdf_files
+from app.core import pdf_files
 from app.core.extensions import db
-from app.core.i18n import iso
 from app.notifications import delivery, digests, fanout
-from app.notifications.rules import DEADLINE_REMINDER
-from app.proposals import lifecycle as lc
+from app.notifications.reminders import remind_deadlines
 from app.proposals import services
-from app.proposals.models import Proposal
 
 
 @dataclass
@@ -40,38 +36,6 @@ class Summary:
             f"{self.mail.sent} mail(s) sent, {self.mail.deferred} to retry, "
             f"{self.mail.failed} refused"
         )
-
-
-def remind_deadlines(now: datetime) -> int:
-    """Proposals still short of their threshold three days before the deadline remind their
-    proposers and followers, once per deadline. In the caller's transaction."""
-    due = db.session.execute(
-        select(
-            Proposal.id,
-            Proposal.support_count,
-            Proposal.support_threshold,
-            Proposal.support_deadline,
-        ).where(
-            Proposal.state == lc.SUPPORT,
-            Proposal.support_deadline > now,
-            Proposal.support_deadline <= now + DEADLINE_REMINDER,
-            Proposal.support_count < Proposal.support_threshold,
-        )
-    ).all()
-    made = 0
-    for row in due:
-        made += outbox.record(
-            "deadline_near",
-            now=now,
-            proposal_id=row.id,
-            data={
-                "count": row.support_count,
-                "threshold": row.support_threshold,
-                "deadline": iso(row.support_deadline),
-            },
-            key=f"deadline_near:{row.id}:{iso(row.support_deadline)}",
-        )
-    return made
 
 
 def tell(now: datetime) -> Summary:
