@@ -149,7 +149,7 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.cli import backup, demo
     from app.proposals.cli import lifecycle_cli
-    from app.search.cli import search_cli
+    from app.proposals.search_cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(lifecycle_cli)

@@ -372,7 +372,7 @@ def _search(query, filters: ListFilters, user, conditions: list, page_size: int)
     were written), so that its work is bounded whatever the number of proposals: ranked by
     relevance among them, or in date order. Above that it says "more than"; another word
     or a filter narrows it. Two queries: the hits (with their scores) and the page's rows."""
-    found = search_engine.search(query)
+    found = search_engine.search(query, every_state=lc.STATES)
     limit = search_engine.LISTED
     offset = (filters.page - 1) * page_size
     if filters.by_relevance:

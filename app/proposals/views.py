@@ -36,7 +36,7 @@ from app.proposals.labels import (
     refusal_message,
 )
 from app.proposals.models import Topic
-from app.search.similar import similar_to
+from app.proposals.similar import similar_to
 
 # What is wrong with a discussion argument in the URL of a proposal (a 400).
 DISCUSSION_ARGUMENTS = {

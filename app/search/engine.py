@@ -6,7 +6,10 @@ alone (app.search.text.WORD), so no query syntax of a user's reaches them.
 
 A search lists at most LISTED proposals (app.proposals.queries): the newest hits, ranked.
 So its work is bounded whatever the size of the data: a word in half of 20,000 proposals
-costs what it costs among 1,000."""
+costs what it costs among 1,000.
+
+This is a library: it is given what to search for and which states there are, and owns no
+model; the index's tables are the migrations', kept by their triggers."""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import column, func, literal, literal_column, table
 
 from app.core.extensions import db
-from app.proposals import lifecycle as lc
 from app.search.query import Query
 
 # How many hits a search lists at most, newest first, ranked: a word in thousands of
@@ -43,10 +45,12 @@ def sqlite_match(
     *,
     any_term: bool = False,
     states: Iterable[str] | None = None,
+    every_state: Iterable[str] = (),
     topic_id: int | None = None,
 ) -> str:
     """An FTS5 query of quoted stems in the text columns ("stem", "stem"* for a prefix,
-    "a b" for a phrase), and of the states and topic a hit must have, if given."""
+    "a b" for a phrase), and of the states (out of `every_state`) and topic a hit must
+    have, if given."""
     parts = []
     for term in query.terms:
         quoted = '"' + " ".join(term.stems).replace('"', '""') + '"'
@@ -55,8 +59,9 @@ def sqlite_match(
     if states is not None:
         # The shorter list: "NOT draft or submitted" reads two states' (short) lists of
         # proposals where "hearing or … or withdrawn" would read eight long ones.
-        others = set(lc.STATES) - set(states)
-        listed, operator = (others, "NOT") if len(others) < len(set(states)) else (states, "AND")
+        others = set(every_state) - set(states)
+        shorter = every_state and len(others) < len(set(states))
+        listed, operator = (others, "NOT") if shorter else (states, "AND")
         words = " OR ".join(f'"{state}"' for state in sorted(listed))
         match += f" {operator} {{state}} : ({words})"
     if topic_id is not None:
@@ -84,9 +89,16 @@ class Search:
     query: Query
     dialect: str
     any_term: bool = False
+    every_state: tuple[str, ...] = ()
 
     def match(self, *, states: Iterable[str] | None = None, topic_id: int | None = None):
-        text = sqlite_match(self.query, any_term=self.any_term, states=states, topic_id=topic_id)
+        text = sqlite_match(
+            self.query,
+            any_term=self.any_term,
+            states=states,
+            every_state=self.every_state,
+            topic_id=topic_id,
+        )
         return literal_column("proposals_fts").op("MATCH")(literal(text))
 
     @property
@@ -117,5 +129,7 @@ def rowid_not_in(ids):
     return (FTS.c.rowid + 0).not_in(ids)
 
 
-def search(query: Query, *, any_term: bool = False) -> Search:
-    return Search(query, db.session.get_bind().dialect.name, any_term)
+def search(query: Query, *, any_term: bool = False, every_state: Iterable[str] = ()) -> Search:
+    """`every_state`: the states there are, so that a filter on states may be written as
+    those it leaves out when they are fewer."""
+    return Search(query, db.session.get_bind().dialect.name, any_term, tuple(every_state))

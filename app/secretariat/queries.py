@@ -14,7 +14,7 @@ from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Topic
-from app.search.similar import similar_for
+from app.proposals.similar import similar_for
 
 SOON = timedelta(days=7)
 RECENT = timedelta(days=7)
@@ -33,7 +33,7 @@ class Dashboard:
     lapsed: list[Proposal] = field(default_factory=list)
     new_in_catalogue: list[Proposal] = field(default_factory=list)
     flagged: list[Comment] = field(default_factory=list)
-    # Up to five similar public proposals beside each submitted one (app.search.similar).
+    # Up to five similar public proposals beside each submitted one (app.proposals.similar).
     similar: dict[int, list] = field(default_factory=dict)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
-from app.search.similar import similar_to
+from app.proposals.similar import similar_to
 from tests.support.forms import client_for, post, text_of
 from tests.support.proposals import PATHS
 

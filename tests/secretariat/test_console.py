@@ -120,7 +120,7 @@ def test_dashboard_queries_do_not_grow(app, staff, make_proposal, count_queries)
         db.session.commit()
     large = measure()
     # 5, the organisation's settings and the set-up list's one query (app.site), and one
-    # for the similar proposals of every submitted row (app.search.similar).
+    # for the similar proposals of every submitted row (app.proposals.similar).
     assert small == large <= 8, (small, large)
 
 

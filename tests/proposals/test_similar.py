@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal
-from app.search.similar import similar_to
+from app.proposals.similar import similar_to
 from tests.support.forms import login, text_of
 
 

@@ -34,7 +34,7 @@ def similar_for(proposals, limit: int = LIMIT) -> dict[int, list[Similar]]:
         query = any_of(proposal.title)
         if not query:
             continue
-        found = engine.search(query, any_term=True)
+        found = engine.search(query, any_term=True, every_state=lc.STATES)
         # Ranked among the newest hits, as a search is (engine.LISTED): bounded work.
         if found.dialect == "sqlite":
             window = (
