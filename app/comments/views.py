@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.comments import answers, memo_pdfs, services
@@ -20,11 +21,32 @@ from app.core.i18n import select_locale
 from app.core.pdf import pdf_response
 from app.core.urls import local_target, see_other
 from app.proposals import lifecycle as lc
-from app.proposals import queries
+from app.proposals import pages, queries
 from app.proposals.diff import word_diff
 from app.proposals.labels import VERDICT_LABELS
 
 bp = Blueprint("comments", __name__)
+
+# What is wrong with a discussion argument in the URL of a proposal (a 400).
+DISCUSSION_ARGUMENTS = {
+    "order": _l("Comments can be ordered by newest, oldest or liked."),
+    "comments": _l("The number of threads a page must be a whole number from 1 to 100."),
+    "page": _l("The page number must be a whole number from 1."),
+    "thread": _l("There is no such comment thread."),
+}
+
+
+@pages.detail_part
+def _discussion(proposal, viewer, args) -> dict:
+    """A proposal's page shows a page of its discussion, as its arguments ask."""
+    try:
+        view = comment_queries.view_from(args)
+    except comment_queries.BadView as bad:
+        abort(400, description=DISCUSSION_ARGUMENTS[bad.key])
+    discussion = comment_queries.discussion(proposal, viewer, view)
+    if view.thread is not None and not discussion.threads:
+        abort(404, description=DISCUSSION_ARGUMENTS["thread"])
+    return {"discussion": discussion}
 
 
 @bp.record_once

@@ -6,5 +6,6 @@ turns each event into one notification per person told (`fanout`), as the table 
 says, and delivers the mail (`delivery`, `digests`).
 """
 
-# The table of who is told of what names the outbox's kinds of event when it is loaded.
-from app.notifications import rules  # noqa: E402, F401
+# Loaded with the package: the table of who is told of what names the outbox's kinds of
+# event, and following adds its part to the proposals' pages.
+from app.notifications import follows, rules  # noqa: E402, F401

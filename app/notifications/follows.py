@@ -11,7 +11,9 @@ from sqlalchemy import delete, exists, select
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sql import insert_if_absent, upsert
+from app.notifications import audiences
 from app.notifications.models import ProposalFollow, TopicFollow
+from app.proposals import pages
 from app.proposals.models import Proposal, Topic
 
 
@@ -50,3 +52,13 @@ def topics_with_follows(user, *, include_retired: bool = False) -> list[tuple[To
         return [(topic, False) for topic in db.session.scalars(query)]
     followed = exists().where(TopicFollow.topic_id == Topic.id, TopicFollow.user_id == user.id)
     return [(row[0], bool(row[1])) for row in db.session.execute(query.add_columns(followed))]
+
+
+# What the proposals' pages show of following: on a proposal, whether the viewer follows it;
+# in the list's topic filter, which topics they follow (app.proposals.pages).
+pages.viewer_column("following")(audiences.following)
+
+
+@pages.topic_column("followed")
+def _followed(user_id: int):
+    return exists().where(TopicFollow.topic_id == Topic.id, TopicFollow.user_id == user_id)

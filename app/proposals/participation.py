@@ -17,9 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import User
 from app.core.extensions import db
 from app.core.sql import bump, insert_if_absent, upsert
-from app.notifications import audiences
 from app.proposals import lifecycle as lc
-from app.proposals import services
+from app.proposals import pages, services
 from app.proposals.models import Proposal, ProposalLike, Proposer, Stance, StanceDay, Support
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
@@ -194,9 +193,11 @@ def set_stance(user: User, proposal: Proposal, value: str, *, now: datetime) -> 
 
 
 def viewer_state(user, proposal: Proposal) -> dict:
-    """What this viewer has done on the proposal, and whether they follow it, in one query."""
+    """What this viewer has done on the proposal, and what the packages above add
+    (pages.VIEWER_COLUMNS: whether they follow it), in one query."""
+    added = list(pages.VIEWER_COLUMNS)
     if user is None or not user.is_authenticated:
-        return {"liked": False, "supported": False, "stance": None, "following": False}
+        return {"liked": False, "supported": False, "stance": None, **dict.fromkeys(added, False)}
     liked = (
         select(ProposalLike.id)
         .where(ProposalLike.proposal_id == proposal.id, ProposalLike.user_id == user.id)
@@ -212,13 +213,13 @@ def viewer_state(user, proposal: Proposal) -> dict:
         .where(Stance.proposal_id == proposal.id, Stance.user_id == user.id)
         .scalar_subquery()
     )
-    following = audiences.following(user.id, proposal.id)
-    row = db.session.execute(select(liked, supported, stance, following)).one()
+    columns = [pages.VIEWER_COLUMNS[name](user.id, proposal.id) for name in added]
+    row = db.session.execute(select(liked, supported, stance, *columns)).one()
     return {
         "liked": bool(row[0]),
         "supported": bool(row[1]),
         "stance": row[2],
-        "following": bool(row[3]),
+        **{name: bool(value) for name, value in zip(added, row[3:], strict=True)},
     }
 
 

@@ -17,7 +17,7 @@ from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters, whole_number, without_forbidden_characters
 from app.proposals import lifecycle as lc
-from app.proposals import services
+from app.proposals import pages, services
 from app.proposals.models import (
     Invitation,
     Outcome,
@@ -502,6 +502,23 @@ def topics(*, include_retired: bool = False) -> list[Topic]:
     if not include_retired:
         query = query.where(Topic.retired.is_(False))
     return db.session.scalars(query).all()
+
+
+def topics_for(user, *, include_retired: bool = False) -> list[tuple[Topic, dict]]:
+    """The topics, each with what the packages above add for this viewer
+    (pages.TOPIC_COLUMNS: whether they follow it): one query."""
+    query = select(Topic).order_by(Topic.name)
+    if not include_retired:
+        query = query.where(Topic.retired.is_(False))
+    names = list(pages.TOPIC_COLUMNS)
+    viewer = _user(user)
+    if viewer is None:
+        return [(topic, dict.fromkeys(names, False)) for topic in db.session.scalars(query)]
+    columns = [pages.TOPIC_COLUMNS[name](viewer.id) for name in names]
+    return [
+        (row[0], {name: bool(value) for name, value in zip(names, row[1:], strict=True)})
+        for row in db.session.execute(query.add_columns(*columns))
+    ]
 
 
 def find_topic(value: str | None, *, include_retired: bool = True) -> Topic | None:

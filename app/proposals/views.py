@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.comments import queries as comment_queries
 from app.core import editing, errors, forms
 from app.core.database import utcnow
 from app.core.diffing import Budget
 from app.core.extensions import db
 from app.core.text import whole_number
 from app.core.urls import local_target, see_other
-from app.notifications import follows
-from app.proposals import chart, participation, queries, services
+from app.proposals import chart, pages, participation, queries, services
 from app.proposals import diff as word_diff
 from app.proposals import lifecycle as lc
 from app.proposals.forms import (
@@ -37,14 +34,6 @@ from app.proposals.labels import (
 )
 from app.proposals.models import Topic
 from app.proposals.similar import similar_to
-
-# What is wrong with a discussion argument in the URL of a proposal (a 400).
-DISCUSSION_ARGUMENTS = {
-    "order": _l("Comments can be ordered by newest, oldest or liked."),
-    "comments": _l("The number of threads a page must be a whole number from 1 to 100."),
-    "page": _l("The page number must be a whole number from 1."),
-    "thread": _l("There is no such comment thread."),
-}
 
 bp = Blueprint("proposals", __name__)
 
@@ -110,13 +99,13 @@ def index():
         )
     queries.apply_all_due(utcnow())
     result = queries.list_proposals(filters, current_user)
-    topics = follows.topics_with_follows(current_user, include_retired=True)
+    topics = queries.topics_for(current_user, include_retired=True)
     return render_template(
         "proposals/list.html",
         result=result,
         filters=filters,
-        topics=[topic for topic, _followed in topics],
-        followed_topics={topic.id for topic, followed in topics if followed},
+        topics=[topic for topic, _added in topics],
+        followed_topics={topic.id for topic, added in topics if added.get("followed")},
         states=[s for s in lc.STATES if s in lc.PUBLIC_STATES or current_user.is_authenticated],
         now=utcnow(),
     )
@@ -130,19 +119,15 @@ def detail(proposal_id: int):
     proposal = page.proposal
     actors = services.capacities(current_user, proposal, proposer=page.viewer_acts_as_proposer)
     rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
-    try:
-        view = comment_queries.view_from(request.args)
-    except comment_queries.BadView as bad:
-        abort(400, description=DISCUSSION_ARGUMENTS[bad.key])
     viewer = current_user if current_user.is_authenticated else None
-    discussion = comment_queries.discussion(proposal, viewer, view)
-    if view.thread is not None and not discussion.threads:
-        abort(404, description=DISCUSSION_ARGUMENTS["thread"])
+    parts = {}
+    for part in pages.DETAIL_PARTS:  # the discussion (app.comments)
+        parts.update(part(proposal, viewer, request.args))
     return render_template(
         "proposals/detail.html",
+        **parts,
         page=page,
         proposal=proposal,
-        discussion=discussion,
         mine=participation.viewer_state(viewer, proposal),
         chart=chart.stance_chart(participation.stance_history(proposal))
         if proposal.state in (lc.CATALOGUE, lc.RETIRED)
