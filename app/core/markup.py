@@ -57,9 +57,13 @@ ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["al
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 
+# A heading one level down (the page owns its h1), and none deeper than h4.
+_HEADINGS = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h4", "h5": "h4", "h6": "h4"}
+
+
 class _ImagesAsLinksAndFlatHeadings(Treeprocessor):
-    """Images become links to them (pages embed nothing from elsewhere), and headings
-    deeper than h4 stay h4."""
+    """Images become links to them (pages embed nothing from elsewhere), and headings start
+    at h2 and go no deeper than h4."""
 
     def run(self, root):
         for element in root.iter():
@@ -67,8 +71,8 @@ class _ImagesAsLinksAndFlatHeadings(Treeprocessor):
                 element.tag = "a"
                 element.text = element.attrib.pop("alt", "") or element.get("src", "")
                 element.attrib = {"href": element.get("src", "")}
-            elif element.tag in ("h5", "h6"):
-                element.tag = "h4"
+            elif element.tag in _HEADINGS:
+                element.tag = _HEADINGS[element.tag]
 
 
 # --- what a text may cost -----------------------------------------------------------------
@@ -76,13 +80,13 @@ class _ImagesAsLinksAndFlatHeadings(Treeprocessor):
 # Each of these can make an element or an escape that Markdown and the sanitiser each pay
 # for: a line (which can start a block), a run of the characters that mark a heading, a
 # list, an emphasis or code, a link, an escape, a character the HTML must escape, a table's
-# cell, the dot of an address that becomes a link. MARKED of them cost about 0.2 s of CPU
+# cell, the dot of an address that becomes a link. MARKED of them cost about 0.1 s of CPU
 # at worst, however they are arranged. Texts people write have far fewer: a specification
 # of 38,000 characters of headings, lists and tables has 2,500.
 _MARK = re.compile(r"[\n\[\\<>&|]|[*_`#=+-]+|\.(?=\w)|(?<=[0-9])[.)](?=\s)")
-MARKED = 4_000
+MARKED = 3_000
 # The Markdown fields saved together (a proposal's four, the site's three) share this many.
-SAVED_TOGETHER = 8_000
+SAVED_TOGETHER = 6_000
 
 # A link's text and address, and a code span, are looked for this far (a longer one stays
 # text). What Python-Markdown reads character by character to find them (a link with
@@ -364,11 +368,7 @@ def _render(text: str | None, marks: int) -> tuple[Markup, int]:
             "markdown.extensions.tables",
             "markdown.extensions.fenced_code",
             "markdown.extensions.sane_lists",
-            "markdown.extensions.toc",
         ],
-        extension_configs={
-            "markdown.extensions.toc": {"baselevel": 2, "anchorlink": False, "permalink": False}
-        },
         output_format="html",
     )
     cleaned = _CLEANER.clean(html)
