@@ -78,6 +78,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    # Imported when an app is built, not with this package: every module of app/ imports
+    # this package first, and a rule or a model must load without the whole site.
     from app.accounts.models import load_user
     from app.accounts.views import unauthorized
     from app.cli import worker
@@ -107,17 +109,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Imported when an app is built, not with this package: every module of app/ imports
+    # this package first, and a rule or a model must load without the whole site.
     from app.accounts.views import bp as accounts
     from app.api.views import bp as api
     from app.catalogue.views import bp as catalogue
     from app.comments.views import bp as comments
     from app.feeds.views import bp as feeds
-    from app.main.views import bp as main
     from app.notifications.views import bp as notifications
     from app.opendata.views import bp as opendata
     from app.privacy.views import bp as account_data
     from app.proposals.views import bp as proposals
     from app.secretariat.views import bp as secretariat
+    from app.site.views import bp as main
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
@@ -134,18 +138,20 @@ def register_blueprints(app: Flask) -> None:
 
 def register_rate_limits(app: Flask) -> None:
     """After the blueprints: the limits are put on the views the blueprints registered."""
-    from app.core import ratelimits
+    from app.core import ratelimits  # as above: when an app is built
 
     ratelimits.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.core import errors
+    from app.core import errors  # as above: when an app is built
 
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
+    # Imported when an app is built, not with this package: every module of app/ imports
+    # this package first, and a rule or a model must load without the whole site.
     from app.accounts.cli import users_cli
     from app.cli import backup, demo
     from app.proposals.cli import lifecycle_cli

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import person_name
+from app.api.openapi import spec
 from app.core.database import utcnow
 from app.core.i18n import iso
 from app.core.urls import public_url
@@ -124,6 +125,4 @@ def proposal(proposal_id: int):
 @bp.get("/openapi.json")
 def openapi():
     """Describe this API (OpenAPI 3.0)."""
-    from app.api.openapi import spec
-
     return jsonify(spec(current_app.config["PUBLIC_URL"]))

@@ -9,16 +9,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select, update
+from werkzeug.security import generate_password_hash
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.comments import answers
+from app.comments import services as comments
 from app.core import organisation
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.outbox import OutgoingMail
+from app.notifications import digests, fanout, follows
+from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification
 from app.proposals import lifecycle as lc
+from app.proposals import participation
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, Topic
 
@@ -332,7 +339,6 @@ def load_demo(now: datetime | None = None) -> list[User]:
 
 def _hearing_responses(proposal: Proposal, users: list[User], at) -> list:
     """Four hearing responses, and a proposer's reply under one of them."""
-    from app.comments import services as comments
 
     karen, mette, jens, aisha, soren, laerke, peter = users
     written = [
@@ -360,7 +366,6 @@ def _hearing_responses(proposal: Proposal, users: list[User], at) -> list:
 def _answer_some(proposal: Proposal, responses: list, aisha: User, mette: User, at) -> None:
     """The proposers answer three of the four responses; one answer is changed later, so
     the timeline shows both. The fourth waits."""
-    from app.comments import answers
 
     given = [
         (aisha, 0, 31, "adopted", "Tilskuddet er hævet til **50.000 kr.** om året."),
@@ -377,9 +382,6 @@ def _answer_some(proposal: Proposal, responses: list, aisha: User, mette: User, 
 
 def _more_members(start: datetime) -> list[User]:
     """Seventy members more, with one password hash between them (it is the demo's)."""
-    from flask import current_app
-    from werkzeug.security import generate_password_hash
-
     password_hash = generate_password_hash(
         DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
@@ -403,8 +405,6 @@ def _more_members(start: datetime) -> list[User]:
 def _participation(topics, users, at) -> None:
     """Comments in the hearings, a proposal close to its threshold, one that lapsed, and
     one in the catalogue with outcomes and stances."""
-    from app.comments import services as comments
-    from app.proposals import participation
 
     karen, mette, jens, aisha, soren, laerke, peter = users
     members = _more_members(at(0))
@@ -603,9 +603,6 @@ def staying_informed(users: list[User], now: datetime) -> None:
     """Follows, email settings and notifications for the demo people: the history above
     told them of what happened (read and mailed back then, as it would have been), and a
     comment from the last hour waits to be mailed at once to a proposer who wants that."""
-    from app.comments import services as comments
-    from app.notifications import digests, fanout, follows
-    from app.notifications.models import EMAIL_DIGEST, EMAIL_NONE, Notification
 
     karen, mette, jens, aisha, soren, laerke, peter = users
     topics = {topic.name: topic for topic in db.session.scalars(select(Topic))}

@@ -4,7 +4,7 @@ the proposers' answers to hearing responses."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from app.comments.answers import MAX_ANSWER
@@ -32,8 +32,6 @@ class CommentForm(Form):
 
     def validate_body(self, field) -> None:
         if not (field.data or "").strip():
-            from wtforms import ValidationError
-
             raise ValidationError(_l("This field is required."))
 
 

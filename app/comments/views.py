@@ -145,8 +145,6 @@ def moderate(comment_id: int, action: str):
     """Hide a comment, or restore it, with a reason (the secretariat)."""
     comment, proposal = _comment_and_proposal(comment_id)
     if not current_user.is_secretariat:
-        from app.proposals import lifecycle as lc
-
         raise lc.NotAllowed("not_secretariat")
     form = ReasonForm()
     if not form.validate():

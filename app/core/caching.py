@@ -23,6 +23,8 @@ from threading import Lock
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
+from app.core.i18n import select_locale
+
 _CSRF_TOKEN = re.compile(rb'name="csrf_token" value="[^"]*"')
 VALIDATED = {"text/html", "application/json", "application/atom+xml"}
 # What a visitor's session may hold and still be served the shared page.
@@ -78,8 +80,6 @@ def _shared_page_key() -> tuple | None:
         return None  # signed in, or a flash message waiting
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return None
-    from app.core.i18n import select_locale
-
     return (select_locale(), request.full_path)
 
 

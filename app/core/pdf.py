@@ -125,7 +125,7 @@ class Laid:
 def _lay_out(html: str, public: str, static_folder: str) -> Laid:
     """Lay out and write `html` (run in a helper process by render_pdf_in_parts: it needs
     no app, only strings)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded lazily: see _static_files_only_class
 
     started = time.process_time()
     document = HTML(
@@ -312,7 +312,7 @@ def _join(
 ) -> bytes:
     """The front's PDF (its metadata, language and bookmarks kept) followed by the parts'
     pages, each with its footer laid over it; one table of named destinations for all."""
-    import pikepdf
+    import pikepdf  # loaded when a PDF is joined, as WeasyPrint is when one is made
 
     pdf = pikepdf.open(io.BytesIO(front.pdf))
     destinations: dict[str, pikepdf.Array] = {}

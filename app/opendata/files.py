@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.accounts.models import User, deleted_user
 from app.comments.models import Comment
@@ -400,8 +401,6 @@ def _names(user_id, order):
     names joined on SQLite (which has no md5; the caller hashes them)."""
     names = select(User.name).select_from(user_id.class_).join(User, User.id == user_id)
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
-
         joined = func.string_agg(User.name, aggregate_order_by(literal("|"), order))
         return names.with_only_columns(func.md5(joined)).scalar_subquery()
     ordered = names.add_columns(order).order_by(order).subquery()

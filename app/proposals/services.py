@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
+from app.accounts.services import find_by_email
 from app.core import audit, editing, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown, render_markdown_fields
@@ -231,8 +232,6 @@ def _snapshot(proposal: Proposal, author: User | None, kind: str, now: datetime)
 
 def invite(actor: User, proposal: Proposal, email: str, *, now: datetime) -> Invitation:
     """Invite a member to join the proposer list."""
-    from app.accounts.services import find_by_email
-
     if not acts_as_proposer(actor, proposal):
         raise NotAllowed("not_a_proposer")
     if not lc.may_invite(proposal.state, is_proposer=True):

@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.core import editing, organisation
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.core.i18n import ROLE_LABELS
 from app.core.text import whole_number, without_forbidden_characters
 from app.core.urls import see_other
 from app.proposals import lifecycle as lc
@@ -121,8 +122,6 @@ def _change_role(granted: bool):
 
 
 def _role_label(role: str):
-    from app.core.i18n import ROLE_LABELS
-
     return ROLE_LABELS[role]
 
 

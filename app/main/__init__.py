@@ -1,1 +1,0 @@
-"""The front page, the language switch and the health check."""
