@@ -19,9 +19,7 @@ run: $(VENV)/.installed translations
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 		$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test translations test-tools
-	$(BIN)/ruff check .
-	$(BIN)/bandit --quiet --recursive --severity-level medium app
+test: $(VENV)/.installed-test translations test-tools lint
 	$(BIN)/python -m pytest -p xdist -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -58,9 +56,12 @@ tests/node_modules/.installed: tests/package.json
 	cd tests && npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# ruff, bandit, and the import contract: each package imports only those below it
+# (pyproject.toml, [tool.importlinter]).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium app
+	$(BIN)/lint-imports --no-cache
 
 # A wheel to install elsewhere with `pip install dist/forslag-*.whl`: the compiled
 # catalogue, templates, static files and migrations travel inside it.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.accounts import register, services
+from app.accounts import member_register, services
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters, is_email_address
@@ -59,7 +59,7 @@ def import_command(path: Path) -> None:
     Every row is checked first; when any row is bad, nothing is imported.
     """
     try:
-        parsed = register.parse_file(path)
+        parsed = member_register.parse_file(path)
     except UnicodeDecodeError:
         raise click.ClickException(f"{path} is not UTF-8 text") from None
     if parsed.problems:
@@ -68,7 +68,7 @@ def import_command(path: Path) -> None:
         raise click.ClickException(
             f"{len(parsed.problems)} bad row(s); nothing was imported. Fix them and run again."
         )
-    report = register.import_members(parsed.rows, now=utcnow())
+    report = member_register.import_members(parsed.rows, now=utcnow())
     db.session.commit()
     click.echo(
         f"imported {len(parsed.rows)} row(s): {len(report.created)} new account(s), "

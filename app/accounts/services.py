@@ -1,5 +1,5 @@
 """What can be done to accounts: create, authenticate, reset a password, grant roles
-(the member register is app.accounts.register).
+(the member register is app.accounts.member_register).
 
 Plain functions that change rows and flush; the caller commits once.
 """

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.accounts import register
+from app.accounts import member_register
 from app.accounts.models import User
 from app.core import audit, editing
 from app.core.extensions import db
@@ -83,10 +83,10 @@ def set_topic_retired(actor: User, topic: Topic, retired: bool, *, now: datetime
 
 
 def import_register(
-    actor: User, parsed: register.ParsedRegister, *, now: datetime
-) -> register.ImportReport:
+    actor: User, parsed: member_register.ParsedRegister, *, now: datetime
+) -> member_register.ImportReport:
     _require_secretariat(actor)
-    report = register.import_members(parsed.rows, now=now)
+    report = member_register.import_members(parsed.rows, now=now)
     audit.record(
         actor,
         "import",

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import register
+from app.accounts import member_register
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.core import editing, organisation
@@ -53,7 +53,7 @@ AUDIT_LABELS = {
 def _globals(state) -> None:
     state.app.jinja_env.globals["audit_labels"] = AUDIT_LABELS
     # The member register of a national party is 5–6 MB: a body limit of its own.
-    register.raise_upload_limit(state.app, "secretariat.members")
+    member_register.raise_upload_limit(state.app, "secretariat.members")
 
 
 @bp.before_request
@@ -135,35 +135,40 @@ def _import(action: str):
     if upload and upload.filename:
         # A small file is shown in the form for correcting, as pasted rows are.
         try:
-            text = register.small_upload_text(upload.stream)
+            text = member_register.small_upload_text(upload.stream)
         except UnicodeDecodeError:
             return render_template("secretariat/import.html", not_utf8=True), 422
-        token = "" if text is not None else register.keep_upload(current_user.id, upload.stream)
-    if token:
-        path = (register.claim_upload if action == "import" else register.kept_upload)(
-            current_user.id, token
+        token = (
+            "" if text is not None else member_register.keep_upload(current_user.id, upload.stream)
         )
+    if token:
+        path = (
+            member_register.claim_upload if action == "import" else member_register.kept_upload
+        )(current_user.id, token)
         if path is None:
             return render_template("secretariat/import.html", gone=True), 422
         try:
-            parsed = register.parse_file(path)
+            parsed = member_register.parse_file(path)
         except UnicodeDecodeError:
-            register.forget_upload(path)
+            member_register.forget_upload(path)
             return render_template("secretariat/import.html", not_utf8=True), 422
         text = None
     else:
         path = None
-        parsed = register.parse_member_register(text)
+        parsed = member_register.parse_member_register(text)
     if not parsed.rows and not parsed.problems:
-        register.forget_upload(path)
+        member_register.forget_upload(path)
         return render_template("secretariat/import.html", text=text, empty=True), 422
     if action == "preview" or parsed.problems:
         if parsed.problems:
             # Nothing of it can be imported: the corrected file comes as a new upload.
-            register.forget_upload(path)
+            member_register.forget_upload(path)
             token = None
         return render_template(
-            "secretariat/import.html", text=text, token=token, summary=register.preview(parsed)
+            "secretariat/import.html",
+            text=text,
+            token=token,
+            summary=member_register.preview(parsed),
         ), (422 if parsed.problems else 200)
     try:
         report = services.import_register(current_user, parsed, now=utcnow())
@@ -171,9 +176,9 @@ def _import(action: str):
     except IntegrityError:
         # Someone registered, or imported, one of these addresses in the meantime.
         db.session.rollback()
-        register.forget_upload(path)
+        member_register.forget_upload(path)
         return render_template("secretariat/import.html", changed=True), 409
-    register.forget_upload(path)
+    member_register.forget_upload(path)
     flash(
         _(
             "Imported %(rows)s rows: %(created)s new accounts, %(updated)s existing accounts "

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from app.cli import jobs
 from app.core.database import utcnow
+from tests.catalogue.test_catalogue import in_catalogue, new_topic
+from tests.core.test_pdf import pdf_text
 from tests.support.proposals import force
-from tests.test_catalogue import in_catalogue, new_topic
-from tests.test_pdf import pdf_text
 
 pytestmark = pytest.mark.browser
 

@@ -28,10 +28,10 @@ from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal
+from tests.catalogue.test_catalogue import in_catalogue, new_topic
+from tests.core.test_pdf import pdf_text
 from tests.support.http import Browserless
 from tests.support.proposals import force
-from tests.test_catalogue import in_catalogue, new_topic
-from tests.test_pdf import pdf_text
 
 # 12:05 in Copenhagen, where the site's times are shown.
 MADE = datetime(2026, 3, 14, 11, 5, tzinfo=UTC)

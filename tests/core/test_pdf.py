@@ -156,8 +156,8 @@ def test_the_catalogue_and_a_proposal_as_pdfs(
     """The catalogue (Danish) as the worker makes it and a request serves it, and a
     proposal (English) made in the request, read back."""
     from app.core import organisation
+    from tests.catalogue.test_catalogue import HOSTILE, add_outcome, in_catalogue, new_topic
     from tests.support.forms import client_for, login
-    from tests.test_catalogue import HOSTILE, add_outcome, in_catalogue, new_topic
 
     with app.app_context():
         row = organisation.settings_row()

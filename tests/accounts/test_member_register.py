@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import register, services
+from app.accounts import member_register, services
 from app.accounts.models import User
 from app.core.extensions import db
 
@@ -20,7 +20,7 @@ def ctx(app):
 
 
 def test_register_with_header_semicolons_and_bom():
-    parsed = register.parse_member_register(
+    parsed = member_register.parse_member_register(
         "\ufeffemail;name;role\nmette@example.org;Mette Nørgaard;\n"
         "jens@example.org;Jens Kristensen;member,secretariat\n\n"
     )
@@ -32,7 +32,7 @@ def test_register_with_header_semicolons_and_bom():
 
 
 def test_register_reports_every_bad_line_with_its_number():
-    parsed = register.parse_member_register(
+    parsed = member_register.parse_member_register(
         "a@example.org,Anna\n"
         "not-an-email,Bo\n"
         "c@example.org,\n"
@@ -66,29 +66,29 @@ def test_a_byte_stream_is_read_row_by_row_with_its_bom_tabs_and_line_numbers():
             assert 0 < size < len(data), "read in blocks, not whole"
             return super().read(size)
 
-    with register.text_stream(OneLineAtATime(data)) as text:
-        parsed = register.parse_member_register(text)
+    with member_register.text_stream(OneLineAtATime(data)) as text:
+        parsed = member_register.parse_member_register(text)
     assert [(r.line, r.email) for r in parsed.rows] == [(3, "a@example.org"), (4, "b@example.org")]
     assert parsed.rows[1].roles == {"secretariat"}
     assert [(p.line, p.message) for p in parsed.problems] == [(5, "not an email address: 'broken'")]
 
 
 def test_a_stream_that_is_not_utf8_says_so():
-    stream = register.text_stream(
+    stream = member_register.text_stream(
         io.BytesIO("a@example.org,Anna\nø@example.org,Søren\n".encode("latin-1"))
     )
     with pytest.raises(UnicodeDecodeError):
-        register.parse_member_register(stream)
+        member_register.parse_member_register(stream)
 
 
 def test_import_creates_new_accounts_and_grants_roles_to_existing(ctx):
     services.create_user(email="old@example.org", name="Old", password="x" * 10, now=NOW)
     services.create_user(email="staff@example.org", name="Staff", password="x" * 10, now=NOW)
-    parsed = register.parse_member_register(
+    parsed = member_register.parse_member_register(
         "old@example.org,Old Name Ignored,secretariat\nnew@example.org,New Member\n"
         "staff@example.org,Staff,member\nchef@example.org,Chef,member;secretariat\n"
     )
-    report = register.import_members(parsed.rows, now=NOW)
+    report = member_register.import_members(parsed.rows, now=NOW)
     assert report.created == ["new@example.org", "chef@example.org"]
     assert report.updated == ["old@example.org", "staff@example.org"]
     old = services.find_by_email("old@example.org")
@@ -107,13 +107,13 @@ def test_import_in_bulk_runs_a_statement_per_thousand_rows_not_per_row(ctx, app)
 
     services.create_user(email="m0@example.org", name="M", password="x" * 10, now=NOW)
     text = "".join(f"m{i}@example.org,Medlem {i}\n" for i in range(2500))
-    parsed = register.parse_member_register(text)
+    parsed = member_register.parse_member_register(text)
     statements = []
     engine = db.engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        report = register.import_members(parsed.rows, now=NOW)
+        report = member_register.import_members(parsed.rows, now=NOW)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(report.created) == 2499 and report.updated == ["m0@example.org"]
@@ -138,4 +138,6 @@ def test_the_fast_address_check_agrees_with_the_apps():
         "x" * 250 + "@e.dk",
         "æøå@eksempel.dk",
     ]
-    assert [register.is_email_address(s) for s in samples] == [is_email_address(s) for s in samples]
+    assert [member_register.is_email_address(s) for s in samples] == [
+        is_email_address(s) for s in samples
+    ]
