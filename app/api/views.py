@@ -11,7 +11,7 @@ from app.core.database import utcnow
 from app.core.i18n import iso
 from app.core.urls import public_url
 from app.proposals import lifecycle as lc
-from app.proposals import queries
+from app.proposals import queries, reading
 from app.proposals.models import Proposal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,7 +67,7 @@ def proposals():
             if bad.key == "sort"
             else "page must be a whole number from 1"
         )
-    queries.apply_all_due(utcnow())
+    reading.all_current(utcnow())
     result = queries.list_proposals(filters, current_user, page_size=API_PAGE_SIZE)
     return jsonify(
         {
@@ -91,7 +91,7 @@ def proposals():
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
     """One proposal with its proposers, figures and timeline."""
-    page = queries.load_detail(queries.load_proposal(proposal_id, current_user, utcnow()))
+    page = queries.load_detail(reading.load_proposal(proposal_id, current_user, utcnow()))
     p = page.proposal
     return jsonify(
         {

@@ -15,6 +15,7 @@ from app.core.i18n import select_locale
 from app.core.pdf import pdf_response, render_pdf_template
 from app.core.urls import public_url
 from app.proposals import queries as proposal_queries
+from app.proposals import reading
 
 bp = Blueprint("catalogue", __name__)
 
@@ -25,7 +26,7 @@ PROPOSAL_PDF = ("pdf/base.html", "pdf/proposal.html", "pdf/_proposal.html", "mac
 def index():
     """List every proposal in the catalogue by topic, with its stances and outcomes."""
     topic = queries.topic_filter(request.args)
-    proposal_queries.apply_all_due(utcnow())
+    reading.all_current(utcnow())
     return render_template(
         "catalogue/index.html",
         catalogue=queries.catalogue(topic),
@@ -59,7 +60,7 @@ def proposal_pdf(proposal_id: int):
     """One proposal as a PDF, laid out like its page; 404 for those who may not see it."""
     now = utcnow()
     page = proposal_queries.load_detail(
-        proposal_queries.load_proposal(proposal_id, current_user, now)
+        reading.load_proposal(proposal_id, current_user, now)
     )
     proposal = page.proposal
     names = [person_name(p.user) for p in page.proposers]

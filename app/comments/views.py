@@ -21,7 +21,7 @@ from app.core.i18n import select_locale
 from app.core.pdf import pdf_response
 from app.core.urls import local_target, see_other
 from app.proposals import lifecycle as lc
-from app.proposals import pages, queries
+from app.proposals import pages, queries, reading
 from app.proposals.diff import word_diff
 from app.proposals.labels import VERDICT_LABELS
 
@@ -75,7 +75,7 @@ def _comment_and_proposal(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         abort(404)
-    proposal = queries.load_proposal(comment.proposal_id, current_user, utcnow()).proposal
+    proposal = reading.load_proposal(comment.proposal_id, current_user, utcnow()).proposal
     return comment, proposal
 
 
@@ -91,7 +91,7 @@ def show(comment_id: int):
 def add(proposal_id: int):
     """Write a comment, or reply to one."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     form = CommentForm()
     if not form.validate():
         return forms.refused(form, back=url_for("proposals.detail", proposal_id=proposal_id))
@@ -165,7 +165,7 @@ def moderate(comment_id: int, action: str):
 
 def _memo_page(proposal_id: int) -> queries.ProposalPage:
     """The proposal whose memo is asked for; 404 where the memo is not to be seen."""
-    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    page = reading.load_proposal(proposal_id, current_user, utcnow())
     proposal = page.proposal
     if not lc.may_see_memo(
         proposal.state,
@@ -229,7 +229,7 @@ def answer(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         abort(404)
-    page = queries.load_proposal(comment.proposal_id, current_user, now)
+    page = reading.load_proposal(comment.proposal_id, current_user, now)
     proposal = page.proposal
     is_proposer = page.viewer_acts_as_proposer
     # Who and when before what: a wrong role or state is said before a bad field.

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.core.database import utcnow
 from app.proposals import lifecycle as lc
-from app.proposals import queries
+from app.proposals import queries, reading
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -18,7 +18,7 @@ def proposals():
     state = request.args.get("state", "").strip()
     if state and state not in lc.PUBLIC_STATES:
         abort(400, description=_("There is no public state called %(state)s.", state=state))
-    queries.apply_all_due(utcnow())
+    reading.all_current(utcnow())
     result = queries.list_proposals(queries.ListFilters(state=state or None), None, page_size=50)
     body = render_template(
         "feeds/proposals.atom.xml",

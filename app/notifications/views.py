@@ -24,7 +24,7 @@ from app.notifications import follows
 from app.notifications.items import Item, item_of, item_query
 from app.notifications.models import Notification
 from app.proposals import lifecycle as lc
-from app.proposals import queries as proposal_queries
+from app.proposals import reading
 from app.proposals.models import Topic
 
 bp = Blueprint("notifications", __name__)
@@ -186,7 +186,7 @@ def unsubscribe(token: str):
 @login_required
 def follow(proposal_id: int, action: str):
     """Follow a proposal, or stop following it (both idempotent)."""
-    proposal = proposal_queries.load_proposal(proposal_id, current_user, utcnow()).proposal
+    proposal = reading.load_proposal(proposal_id, current_user, utcnow()).proposal
     follows.set_following(current_user, proposal, action == "follow", now=utcnow())
     db.session.commit()
     flash(

@@ -7,7 +7,7 @@ from werkzeug.http import is_resource_modified
 
 from app.core.database import utcnow
 from app.opendata import files
-from app.proposals import queries
+from app.proposals import reading
 
 bp = Blueprint("opendata", __name__, url_prefix="/data")
 
@@ -28,7 +28,7 @@ def download(name: str):
     data_file = files.FILES.get(f"{name}.csv")
     if data_file is None:  # pragma: no cover (the route allows only these)
         abort(404)
-    queries.apply_all_due(utcnow())
+    reading.all_current(utcnow())
     version = files.version()
     etag = f"{name}-{version.etag}"
     if not is_resource_modified(request.environ, etag=etag, last_modified=version.last_modified):

@@ -4,7 +4,6 @@ eager loads for lists of related rows, stored counters for counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import abort
 from markupsafe import Markup
@@ -12,7 +11,7 @@ from sqlalchemy import and_, false, func, or_, select, true, union, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from app.accounts.models import User
-from app.core import editing, errors
+from app.core import editing
 from app.core.audit import AuditEntry
 from app.core.extensions import db
 from app.core.text import has_forbidden_characters, whole_number, without_forbidden_characters
@@ -36,35 +35,6 @@ PAGE_SIZE = 20
 
 def _user(user) -> User | None:
     return user if user is not None and user.is_authenticated else None
-
-
-def _apply_due_to(proposal: Proposal, now: datetime) -> None:
-    """Apply a timed transition this proposal is overdue for, before anyone reads it."""
-    target = lc.due(services.facts(proposal), now)
-    if target is None:
-        return
-    try:
-        services._move(proposal, target, actor=None, reason="", now=now)
-    except lc.WrongState:
-        db.session.rollback()
-        db.session.refresh(proposal)
-        return
-    db.session.commit()
-
-
-def _current(proposal_id: int, now: datetime) -> Proposal:
-    """The proposal with any overdue deadline applied; 404 if there is none."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    errors.back_after_refusal("proposals.detail", proposal_id=proposal_id)
-    _apply_due_to(proposal, now)
-    return proposal
-
-
-def apply_all_due(now: datetime) -> None:
-    if services.apply_due(now):
-        db.session.commit()
 
 
 @dataclass
@@ -91,10 +61,9 @@ class ProposalPage:
         return sorted(items, key=lambda item: item[1].at)
 
 
-def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
+def proposal_page(proposal: Proposal, user) -> ProposalPage:
     """The proposal with its proposers and the viewer's invitation; 404 if the viewer may
-    not see it. Overdue deadlines are applied first."""
-    proposal = _current(proposal_id, now)
+    not see it."""
     proposers = db.session.scalars(
         select(Proposer)
         .options(joinedload(Proposer.user))
@@ -126,15 +95,6 @@ def load_proposal(proposal_id: int, user, now: datetime) -> ProposalPage:
         viewer_acts_as_proposer=viewer_is_proposer and viewer.is_member,
         viewer_sees_drafts=lc.may_see(lc.DRAFT, **{**roles, "heard": False}),
     )
-
-
-def load_for_action(proposal_id: int, user, now: datetime) -> Proposal:
-    """The proposal an action is posted to, in one query when it is public (as every
-    proposal members act on is); otherwise as `load_proposal` decides who may see it."""
-    proposal = _current(proposal_id, now)
-    if proposal.is_public:
-        return proposal
-    return load_proposal(proposal_id, user, now).proposal
 
 
 def load_detail(page: ProposalPage) -> ProposalPage:

@@ -407,6 +407,15 @@ def _move(
     return event
 
 
+def apply_overdue(proposal: Proposal, now: datetime) -> TransitionEvent | None:
+    """Apply the timed transition this proposal is overdue for, if any (the step a request
+    takes before it reads the proposal); WrongState if another took it meanwhile."""
+    target = lc.due(facts(proposal), now)
+    if target is None:
+        return None
+    return _move(proposal, target, actor=None, reason="", now=now)
+
+
 def apply_due(now: datetime, proposal_ids: list[int] | None = None) -> list[TransitionEvent]:
     """Apply every timed transition that is due (hearings ended, support deadlines passed).
 

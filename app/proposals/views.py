@@ -13,7 +13,7 @@ from app.core.diffing import Budget
 from app.core.extensions import db
 from app.core.text import whole_number
 from app.core.urls import local_target, see_other
-from app.proposals import chart, pages, participation, queries, services
+from app.proposals import chart, pages, participation, queries, reading, services
 from app.proposals import diff as word_diff
 from app.proposals import lifecycle as lc
 from app.proposals.forms import (
@@ -97,7 +97,7 @@ def index():
             if bad.key == "sort"
             else _("The page number must be a whole number from 1."),
         )
-    queries.apply_all_due(utcnow())
+    reading.all_current(utcnow())
     result = queries.list_proposals(filters, current_user)
     topics = queries.topics_for(current_user, include_retired=True)
     return render_template(
@@ -115,7 +115,7 @@ def index():
 def detail(proposal_id: int):
     """Show a proposal: its status, text, proposers, outcomes and timeline."""
     now = utcnow()
-    page = queries.load_detail(queries.load_proposal(proposal_id, current_user, now))
+    page = queries.load_detail(reading.load_proposal(proposal_id, current_user, now))
     proposal = page.proposal
     actors = services.capacities(current_user, proposal, proposer=page.viewer_acts_as_proposer)
     rules = lc.allowed(services.facts(proposal), actors, now, services.policy())
@@ -162,7 +162,7 @@ def detail(proposal_id: int):
 @bp.get("/proposals/<int:proposal_id>/versions")
 def versions(proposal_id: int):
     """List the numbered versions of a proposal."""
-    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    page = reading.load_proposal(proposal_id, current_user, utcnow())
     return render_template(
         "proposals/versions.html",
         proposal=page.proposal,
@@ -175,7 +175,7 @@ def versions(proposal_id: int):
 def saved(proposal_id: int, revision: int):
     """One save of the text as it was written, to read and copy from: the private history
     of those who may see the proposal as a draft."""
-    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    page = reading.load_proposal(proposal_id, current_user, utcnow())
     save = queries.save_numbered(page.proposal, revision) if page.viewer_sees_drafts else None
     if save is None:
         abort(404)
@@ -196,7 +196,7 @@ def saved(proposal_id: int, revision: int):
 @bp.get("/proposals/<int:proposal_id>/diff")
 def diff(proposal_id: int):
     """Show what changed between two versions, word by word."""
-    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    page = reading.load_proposal(proposal_id, current_user, utcnow())
     proposal = page.proposal
     numbers = [whole_number(request.args.get(name, "")) for name in ("from", "to")]
     if None in numbers:
@@ -246,7 +246,7 @@ def new():
 @login_required
 def edit(proposal_id: int):
     """Edit a proposal's content while it is a draft or being developed."""
-    page = queries.load_proposal(proposal_id, current_user, utcnow())
+    page = reading.load_proposal(proposal_id, current_user, utcnow())
     proposal = page.proposal
     if not page.viewer_acts_as_proposer:
         raise lc.NotAllowed("not_a_proposer")
@@ -337,7 +337,7 @@ def _conflict(form: ProposalForm, proposal, saved: editing.Saved):
 def transition(proposal_id: int):
     """Move the proposal to another state, as the lifecycle table allows."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     form = TransitionForm()
     if not form.validate():
         return form_refused(form, proposal_id)
@@ -359,7 +359,7 @@ def transition(proposal_id: int):
 def invite(proposal_id: int):
     """Invite a member to become a co-proposer."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     form = InviteForm()
     if not form.validate():
         return form_refused(form, proposal_id)
@@ -376,7 +376,7 @@ def invite(proposal_id: int):
 def answer(proposal_id: int, answer: str):
     """Accept or decline an invitation to be a co-proposer."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     proposer = services.answer_invitation(
         current_user, proposal, accept=answer == "accept", now=now
     )
@@ -401,7 +401,7 @@ def answer(proposal_id: int, answer: str):
 def outcomes(proposal_id: int):
     """Record a dated outcome of the political treatment."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     if not current_user.is_secretariat:
         raise lc.NotAllowed("not_secretariat")
     form = OutcomeForm()
@@ -421,7 +421,7 @@ def outcomes(proposal_id: int):
 def support(proposal_id: int, action: str):
     """Back the proposal, or take the backing back (both idempotent)."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     if action == "support":
         result = participation.add_support(current_user, proposal, now=now)
         db.session.commit()
@@ -449,7 +449,7 @@ def support(proposal_id: int, action: str):
 def stance(proposal_id: int):
     """State where you stand: for, against or abstain."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     value = (request.form.get("stance") or "").strip()
     if participation.set_stance(current_user, proposal, value, now=now):
         db.session.commit()
@@ -464,7 +464,7 @@ def stance(proposal_id: int):
 def like(proposal_id: int, action: str):
     """Like the proposal, or take the like back (both idempotent)."""
     now = utcnow()
-    proposal = queries.load_for_action(proposal_id, current_user, now)
+    proposal = reading.load_for_action(proposal_id, current_user, now)
     verb = participation.like if action == "like" else participation.unlike
     verb(current_user, proposal, now=now)
     db.session.commit()

@@ -18,7 +18,7 @@ from app.core.i18n import ROLE_LABELS
 from app.core.text import whole_number, without_forbidden_characters
 from app.core.urls import see_other
 from app.proposals import lifecycle as lc
-from app.proposals import queries as proposal_queries
+from app.proposals import reading
 from app.proposals import services as proposal_services
 from app.proposals.forms import LOCAL_TIME
 from app.proposals.models import Topic
@@ -73,7 +73,7 @@ def _page_number() -> int:
 def dashboard():
     """Show the queues: what waits for the secretariat now."""
     now = utcnow()
-    proposal_queries.apply_all_due(now)
+    reading.all_current(now)
     return render_template(
         "secretariat/dashboard.html",
         board=queries.dashboard(now),

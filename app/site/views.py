@@ -15,7 +15,7 @@ from app.core.extensions import csrf, db
 from app.core.i18n import LANGUAGES
 from app.core.urls import back_to
 from app.proposals import lifecycle as lc
-from app.proposals import queries
+from app.proposals import queries, reading
 from app.proposals.models import Proposal
 
 bp = Blueprint("main", __name__)
@@ -44,7 +44,7 @@ class LanguageForm(FlaskForm):
 def index():
     """Show open hearings, proposals seeking support and the newest in the catalogue."""
     now = utcnow()
-    queries.apply_all_due(now)
+    reading.all_current(now)
     sections = [
         (
             lc.HEARING,
