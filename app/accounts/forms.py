@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.services import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH
@@ -149,7 +150,7 @@ class PasswordForm(Form):
 class AccountLanguageForm(Form):
     lang = RadioField(
         _l("Language of pages and email"),
-        choices=list(LANGUAGES.items()),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validate_choice=False,
         validators=[_required],
     )

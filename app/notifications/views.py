@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 from wtforms import BooleanField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
 from app.accounts.mails import user_of_token
@@ -117,7 +118,7 @@ class SettingsForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.email.choices = [(value, EMAIL_LABELS[value]) for value in EMAIL_SETTINGS]
+        self.email.choices = [SelectChoice(value, EMAIL_LABELS[value]) for value in EMAIL_SETTINGS]
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.editing import BasedOnRevision
@@ -74,8 +75,8 @@ class ProposalForm(BasedOnRevision, Form):
             kwargs.setdefault("development", obj.process)
         super().__init__(*args, **kwargs)
         self.current_topic_id = current_topic_id
-        self.topic.choices = [("", _l("Choose a topic"))] + [
-            (str(t.id), t.name)
+        self.topic.choices = [SelectChoice("", _l("Choose a topic"))] + [
+            SelectChoice(str(t.id), t.name)
             for t in queries.topics()
             if not t.retired or t.id == current_topic_id
         ]

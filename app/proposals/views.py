@@ -229,7 +229,7 @@ def new():
     if not current_user.is_member:
         abort(403, description=_("Only members can write proposals."))
     form = ProposalForm()
-    if not any(value for value, _label in form.topic.choices):
+    if not any(choice.value for choice in form.topic.choices):
         # A brand-new site: no topic to choose, so no form that could be sent (409 to a POST).
         page = render_template("proposals/form.html", form=None, proposal=None, no_topics=True)
         return page, 409 if request.method == "POST" else 200
