@@ -9,7 +9,7 @@ PORT   ?= 5000
 # Test processes: the machine has 2 cores. Work stealing keeps both busy to the end.
 WORKERS ?= 2
 
-.PHONY: run test install translations messages test-tools lint clean dist
+.PHONY: run test check install translations messages test-tools lint forms clean dist
 
 # The worker runs beside the server and prints the mail it sends here (MAIL_URL=console).
 run: $(VENV)/.installed translations
@@ -21,6 +21,13 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations test-tools lint
 	$(BIN)/python -m pytest -p xdist -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The inner loop: lint, the import contract, and the domain, web and database tests on
+# SQLite; not the tests that start gunicorn or Chromium, build a wheel, run a benchmark or
+# sweep every form (make test runs those too).
+check: $(VENV)/.installed-test translations lint
+	$(BIN)/python -m pytest -p xdist -n $(WORKERS) --dist worksteal \
+		-m "not once and not live and not sweep" $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
@@ -62,6 +69,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive --severity-level medium app
 	$(BIN)/lint-imports --no-cache
+
+# The forms the hostile sweep sends its values to, crawled again and written to
+# tests/support/forms.json (committed; a test fails when it is out of date).
+forms: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.support.sweep
 
 # A wheel to install elsewhere with `pip install dist/forslag-*.whl`: the compiled
 # catalogue, templates, static files and migrations travel inside it.

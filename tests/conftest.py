@@ -390,64 +390,31 @@ def pytest_configure(config):
         os.environ[RUN_SHARED] = tempfile.mkdtemp(prefix="forslag-test-run-")
 
 
-# The longest tests, with their rough seconds on a quiet machine (whole modules where they
-# share a module-scoped fixture). pytest-xdist hands each process a block of the tests in
-# collection order and a process that runs out steals from the end of another's: a minute
-# long test near the end kept one core busy alone while the other sat idle. These start
-# first instead, shared out between the blocks by their seconds; the rest keep their order.
-SLOW_FIRST = {
-    "tests/test_bench.py::test_run_": 35,
-    "tests/test_backup.py::test_backup_while_serving": 30,
-    "tests/test_bench.py::test_notify_": 25,
-    "tests/test_bench.py::test_generate_": 20,
-    "tests/test_rate_limits.py::test_gunicorn_workers_share": 20,
-    "tests/browser/test_participation_journey.py::test_discussion_support_and_stance": 18,
-    "tests/browser/test_xss_everywhere.py::test_no_vector_runs_anywhere": 18,
-    "tests/browser/test_accessibility.py::test_every_proposal_page_is_accessible[da]": 17,
-    "tests/browser/test_accessibility.py::test_every_proposal_page_is_accessible[en]": 17,
-    "tests/test_live_server.py::test_workers_started_together": 16,
-    "tests/test_packaging.py": 16,
-    "tests/test_bench.py::test_opendata_": 15,
-    "tests/test_crash_safety.py::test_a_crash_mid_load": 14,
-    "tests/test_bench.py::test_search_bench": 13,
-    "tests/proposals/test_concurrency_live.py": 10,
-    "tests/browser/test_accessibility.py::test_every_page_is_accessible[da]": 12,
-    "tests/browser/test_accessibility.py::test_every_page_is_accessible[en]": 12,
-    "tests/notifications/test_delivery.py::test_two_workers_at_once": 10,
-    "tests/browser/test_console_journey.py::test_console_journey": 9,
-    "tests/notifications/test_worker.py::test_the_worker_sends_a_morning": 9,
-    "tests/test_opinions_private.py::test_nobody_can_read": 9,
-    "tests/comments/test_hostile_comments.py::test_naughty_comment_bodies": 9,
-    "tests/test_bench.py::test_pdf_bench": 9,
-    "tests/privacy/test_erasure.py::test_after_deletion": 9,
-    "tests/browser/test_new_site_journey.py": 8,
-    "tests/test_api_schema.py::test_schemathesis": 8,
-}
+# Heavy tests first: those that start gunicorn, Chromium, a wheel build or a benchmark
+# take seconds where others take milliseconds. pytest-xdist hands each process a block of
+# the tests in collection order, and a process that runs out steals from the end of
+# another's: a long test near the end kept one core busy alone while the other sat idle.
+# So the heavy ones are dealt out in turn to the front of each process's block, by their
+# markers (no table of durations to keep).
+HEAVY = ("browser", "live", "packaging", "once")
+
+
+def _heavy(item) -> bool:
+    return any(item.get_closest_marker(name) for name in HEAVY)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser and packaging tests are `once` (pyproject.toml); the tests of SLOW_FIRST
-    first in each process's block (see there)."""
+    """Browser and packaging tests are `once` (pyproject.toml); heavy tests first in each
+    process's block (see HEAVY)."""
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("packaging"):
             item.add_marker(pytest.mark.once)
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     if workers < 2:
         return
-    units: dict[str, list] = {}
-    rest = []
-    for item in items:
-        key = next((k for k in SLOW_FIRST if item.nodeid.startswith(k)), None)
-        if key is None:
-            rest.append(item)
-        else:
-            units.setdefault(key, []).append(item)
-    blocks: list[list] = [[] for _ in range(workers)]
-    seconds = [0] * workers
-    for key in sorted(units, key=lambda k: -SLOW_FIRST[k]):
-        least = seconds.index(min(seconds))
-        blocks[least] += units[key]
-        seconds[least] += SLOW_FIRST[key]
+    heavy = [item for item in items if _heavy(item)]
+    rest = [item for item in items if not _heavy(item)]
+    blocks: list[list] = [heavy[n::workers] for n in range(workers)]
     # The blocks as xdist's work stealing cuts them: an even share of what is left, in turn.
     ordered, left = [], len(items)
     for n, block in enumerate(blocks):

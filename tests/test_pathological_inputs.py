@@ -305,6 +305,8 @@ def maximum_lengths() -> dict[str, int]:
     return found
 
 
+pytestmark = pytest.mark.sweep
+
 DISCOVERY = sweep.discover()
 # A proposal's Markdown fields are swept all four at once, below.
 TOGETHER = {"body", "drawbacks", "process", "materials"}

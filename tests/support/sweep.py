@@ -2,17 +2,20 @@
 that finds the app's forms by following its links as each role, an html.parser reading of
 every <form>, and direct reads of the database that tell whether a request changed it.
 
-The forms are discovered twice: once while pytest collects (on a throwaway SQLite file, so
-that each form field can be a test of its own), and again by each test on its worker's
-world, where the form is fetched afresh from the page it was found on.
+The forms are discovered by crawling a throwaway SQLite app (`make forms`), and the list is
+committed (tests/support/forms.json), so that each form field can be a test of its own
+without a crawl while pytest collects; one test crawls again and fails when the list is
+out of date. Each test finds its form afresh on its worker's world, on the page it was
+found on.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -500,29 +503,55 @@ def discover_in(app, world: World) -> Discovery:
     return found
 
 
+# The forms the sweep sends hostile values to, as the crawl last found them: committed, so
+# that no test process crawls while pytest collects. `make forms` crawls again and writes
+# it; tests/test_hostile_sweep.py's discovery test crawls and fails when it differs.
+FOUND = Path(__file__).with_name("forms.json")
+
+
 def discover() -> Discovery:
-    """Discover the forms on a throwaway app and database (run while pytest collects).
-    The test processes of one run crawl once: the first writes what it found to the run's
-    shared folder, under a lock, and the others read it (4.5 s of CPU each before)."""
-    from tests.support import run_shared
-
-    shared = run_shared()
-    if shared is None:
-        return _discover()
-    import fcntl
-    import pickle
-
-    with (shared / "sweep.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        found = shared / "sweep-discovery.pickle"
-        if found.exists():
-            return pickle.loads(found.read_bytes())  # noqa: S301 (written by this run)
-        discovery = _discover()
-        found.write_bytes(pickle.dumps(discovery))
-        return discovery
+    """The forms as the committed list has them (`make forms` writes it again)."""
+    if not FOUND.exists():
+        return Discovery(error=f"{FOUND} is missing: run make forms")
+    return from_json(json.loads(FOUND.read_text(encoding="utf-8")))
 
 
-def _discover() -> Discovery:
+def to_json(found: Discovery) -> dict:
+    """A discovery as plain data: forms in order, fields by their form's place (not the
+    pages crawled, whose links hold tokens made anew each time)."""
+    return {
+        "forms": [asdict(form) for form in found.forms],
+        "fields": [[found.forms.index(form), name] for form, name in found.fields],
+        "posted": sorted(found.posted),
+        "id_rules": [[rule, list(methods)] for rule, methods in found.id_rules],
+    }
+
+
+def from_json(data: dict) -> Discovery:
+    forms = [
+        Form(**{**form, "fields": tuple(Field(**{**f, "options": tuple(f["options"])})
+                                          for f in form["fields"])})  # fmt: skip
+        for form in data["forms"]
+    ]
+    return Discovery(
+        forms=forms,
+        fields=[(forms[index], name) for index, name in data["fields"]],
+        posted=data["posted"],
+        id_rules=[(rule, tuple(methods)) for rule, methods in data["id_rules"]],
+    )
+
+
+def write_found() -> Discovery:
+    """Crawl the app and write what it found to FOUND (make forms)."""
+    found = crawl_for_forms()
+    if found.error is not None:
+        raise SystemExit(found.error)
+    FOUND.write_text(json.dumps(to_json(found), indent=1, ensure_ascii=False) + "\n")
+    return found
+
+
+def crawl_for_forms() -> Discovery:
+    """Discover the forms by crawling a throwaway app and database as every role."""
     from app import create_app
 
     try:
@@ -819,3 +848,7 @@ class WriteLog:
 
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH")
+
+
+if __name__ == "__main__":  # make forms
+    print(write_found().describe())
