@@ -9,7 +9,7 @@ PORT   ?= 5000
 # Test processes: the machine has 2 cores. Work stealing keeps both busy to the end.
 WORKERS ?= 2
 
-.PHONY: run test check install translations messages test-tools lint forms clean dist
+.PHONY: run test check install lock translations messages test-tools lint forms clean dist
 
 # The worker runs beside the server and prints the mail it sends here (MAIL_URL=console).
 run: $(VENV)/.installed translations
@@ -35,13 +35,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# What is installed is what the lock files name, every file checked against its hash
+# (requirements.lock for the app, requirements-test.lock with the tests' tools); `make lock`
+# writes them again from pyproject.toml's ranges. The app itself is installed editable,
+# built with the locked setuptools and babel.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-test.lock
 	@touch $@
+
+LOCK := $(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --build-deps-for=editable
+
+lock: | $(BIN)/python
+	$(BIN)/pip install -q pip-tools
+	$(LOCK) --upgrade -o requirements.lock pyproject.toml
+	$(LOCK) --upgrade --extra test -o requirements-test.lock pyproject.toml
 
 # The Danish catalogue is compiled here, never committed. (`pip install .` and `make dist`
 # compile it into the package themselves: setup.py.)
