@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support import send_queued_mail
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +19,6 @@ def link_in(mailbox, address: str, path: str) -> str:
     body = mailbox.bodies_to(address)[-1]
     return re.search(LINK.format(path=path), body).group(1)
 
-
-def log_in(page, account) -> None:
-    page.goto("/login")
-    page.locator("[name=email]").fill(account.email)
-    page.locator("[name=password]").fill(account.password)
-    page.locator("form.stacked-form button[type=submit]").click()
-    page.get_by_role("status").wait_for()
 
 
 def test_change_name_and_email_through_the_mail(app, live_server, page, make_user, mailbox):

@@ -17,17 +17,11 @@ from app.proposals import lifecycle as lc
 from app.proposals import services
 from app.proposals.models import Proposal
 from tests.notifications.helpers import tell
+from tests.support.browser import log_in
 from tests.support.forms import login, post_form
 
 pytestmark = pytest.mark.browser
 
-
-def log_in(tab, account) -> None:
-    tab.goto("/login")
-    tab.locator("[name=email]").fill(account.email)
-    tab.locator("[name=password]").fill(account.password)
-    tab.locator("form.stacked-form button[type=submit]").click()
-    expect(tab.get_by_role("status")).to_be_visible()
 
 
 def seek_support(app, made, secretary) -> None:

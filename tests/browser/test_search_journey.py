@@ -11,16 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.proposals import lifecycle as lc
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(tab, account) -> None:
-    tab.goto("/login")
-    tab.locator("[name=email]").fill(account.email)
-    tab.locator("[name=password]").fill(account.password)
-    tab.locator("form.stacked-form button[type=submit]").click()
-    expect(tab.get_by_role("status")).to_be_visible()
 
 
 def test_search_with_highlights_and_similar_proposals_on_a_draft(

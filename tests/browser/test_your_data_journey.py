@@ -12,16 +12,9 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.core.extensions import db
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(tab, account) -> None:
-    tab.goto("/login")
-    tab.locator("[name=email]").fill(account.email)
-    tab.locator("[name=password]").fill(account.password)
-    tab.locator("form.stacked-form button[type=submit]").click()
-    expect(tab.get_by_role("status")).to_be_visible()
 
 
 def test_download_my_data_and_delete_my_account(page, app, make_user, secretary, assert_accessible):
