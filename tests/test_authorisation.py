@@ -70,7 +70,8 @@ from app.proposals.lifecycle import (
     WITHDRAWN,
 )
 from app.proposals.models import Proposal, Topic
-from tests.conftest import Account, empty_all_tables, forget_made_pdfs
+from tests.plugins.accounts import Account
+from tests.plugins.database import empty_all_tables, forget_made_pdfs
 from tests.support.forms import csrf_token
 from tests.support.proposals import CONTENT, PATHS
 
@@ -486,7 +487,7 @@ _serial = count(1)
 
 @pytest.fixture(scope="module")
 def matrix_app(base_config, migrated):
-    from tests.conftest import COMPILED_TEMPLATES
+    from tests.plugins.database import COMPILED_TEMPLATES
 
     app = create_app(base_config)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES  # the templates compiled once per process

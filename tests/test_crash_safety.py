@@ -20,7 +20,7 @@ from app import create_app
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, Support
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.proposals.test_concurrency_live import logged_in_clients
 from tests.support.live import start_gunicorn
 

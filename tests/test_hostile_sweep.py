@@ -33,7 +33,7 @@ from app import create_app
 from app.core.extensions import db
 from app.core.text import without_forbidden_characters
 from app.proposals.forms import parse_moment
-from tests.conftest import COMPILED_TEMPLATES
+from tests.plugins.database import COMPILED_TEMPLATES
 from tests.support import sweep
 from tests.support.naughty import covering_naughty_strings, distinct_naughty_strings
 

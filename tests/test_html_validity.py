@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import ERROR_STATUSES, error_page_path
+from tests.plugins.errors import ERROR_STATUSES, error_page_path
 from tests.support.forms import csrf_token, login, post_form, text_of
 from tests.support.pages import (
     REFUSED_FORMS,

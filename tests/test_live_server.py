@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.support.http import Browserless
 from tests.support.live import start_gunicorn
 

@@ -38,7 +38,7 @@ from app.proposals.diff import word_diff
 from app.proposals.models import Proposal, Version
 from app.search import query as search_query
 from app.search.snippets import snippet
-from tests.conftest import COMPILED_TEMPLATES
+from tests.plugins.database import COMPILED_TEMPLATES
 from tests.support import sweep
 from tests.support.xss import VECTORS, dangerous_markup
 

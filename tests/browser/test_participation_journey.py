@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.proposals import lifecycle as lc
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.support.http import sign_in
 from tests.support.live import start_gunicorn
 

@@ -261,7 +261,7 @@ def test_the_rig_catches_script_that_runs(browser, live_server, app, make_propos
 
 @dataclass
 class World:
-    staff: object  # tests.conftest.Account of the secretariat that logs in
+    staff: object  # tests.plugins.accounts.Account of the secretariat that logs in
     public: dict[str, int] = field(default_factory=dict)  # what it shows → proposal id
     private: dict[str, int] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)

@@ -27,7 +27,8 @@ from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposals
 from app.proposals.models import Proposal, ProposalLike, Topic
-from tests.conftest import TEST_DATABASE_URL, live_env
+from tests.plugins.database import TEST_DATABASE_URL
+from tests.plugins.live import live_env
 from tests.support import ROOT
 from tests.support.http import Browserless
 from tests.support.live import start_gunicorn

@@ -17,7 +17,7 @@ from app.core.database import utcnow
 from app.core.extensions import db
 from app.core.pdf import pdf_response, render_pdf_template, static_files_only
 from app.proposals import lifecycle as lc
-from tests.conftest import forget_made_pdfs
+from tests.plugins.database import forget_made_pdfs
 from tests.support import require
 from tests.support.proposals import force
 

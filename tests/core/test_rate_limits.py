@@ -459,7 +459,7 @@ def test_gunicorn_workers_share_the_counters_in_redis(
     so on any worker), and "10 per minute" the eleventh of fourteen reset requests sent at
     the same moment, which several workers answer side by side. (In memory, each worker
     would count on its own, and let up to four times as many through.)"""
-    from tests.conftest import live_env
+    from tests.plugins.live import live_env
     from tests.support.http import Browserless
     from tests.support.live import start_gunicorn
 

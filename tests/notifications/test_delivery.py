@@ -22,7 +22,7 @@ from app.core.extensions import db
 from app.core.outbox import OutgoingMail, queue_message
 from app.notifications import delivery, fanout
 from app.proposals import lifecycle as lc
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.support import ROOT
 from tests.support.smtp import SMTPServer
 

@@ -23,8 +23,9 @@ from app.core.extensions import db
 from app.core.outbox import OutgoingMail
 from app.notifications import delivery
 from app.proposals import lifecycle as lc
-from tests.conftest import TEST_DATABASE_URL, live_env
 from tests.notifications.helpers import kinds_of, set_email
+from tests.plugins.database import TEST_DATABASE_URL
+from tests.plugins.live import live_env
 from tests.support.forms import client_for, post
 
 ROOT = Path(__file__).resolve().parents[2]

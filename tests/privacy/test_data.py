@@ -12,7 +12,7 @@ from app.core.database import utcnow
 from app.core.extensions import db
 from app.privacy import export
 from tests.accounts import everything
-from tests.conftest import Account
+from tests.plugins.accounts import Account
 from tests.support.forms import client_for, login
 from tests.support.proposals import recount_discussion
 

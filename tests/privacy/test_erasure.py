@@ -17,7 +17,7 @@ from app.core.outbox import OutgoingMail
 from app.privacy import erasure
 from app.proposals.models import Proposal, TransitionEvent
 from tests.accounts import everything
-from tests.conftest import Account
+from tests.plugins.accounts import Account
 from tests.support.forms import client_for, csrf_token, login, post_form
 from tests.support.public_sweep import sweep
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, ProposalLike, Support, TransitionEvent
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.support.http import Browserless
 from tests.support.live import start_gunicorn
 

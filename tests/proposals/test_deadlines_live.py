@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.proposals import lifecycle as lc
-from tests.conftest import live_env
+from tests.plugins.live import live_env
 from tests.support.http import Browserless
 from tests.support.live import start_gunicorn
 

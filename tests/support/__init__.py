@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 NODE_MODULES = TESTS / "node_modules"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-# A folder every process of this test run knows (tests/conftest.py makes it in the run's
+# A folder every process of this test run knows (tests/plugins/ordering.py makes it in the run's
 # main process; pytest-xdist's workers inherit the variable): what they share.
 RUN_SHARED = "FORSLAG_TEST_RUN_SHARED"
 

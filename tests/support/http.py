@@ -68,7 +68,7 @@ class Browserless:
 def session_cookie(app, user_id: int) -> str:
     """The value of the session cookie that logging in as the account `user_id` gives, as
     Flask-Login writes it, signed with the app's secret key (the live server shares it, see
-    tests/conftest.py live_env). The login form itself is tested in tests/accounts and in
+    tests/plugins/live.py live_env). The login form itself is tested in tests/accounts and in
     one browser journey each (tests/browser/test_accounts_journey.py)."""
     from flask import session
 

@@ -51,7 +51,7 @@ PATHS = {
 @dataclass
 class Made:
     id: int
-    author: object  # tests.conftest.Account
+    author: object  # tests.plugins.accounts.Account
     state: str
 
 

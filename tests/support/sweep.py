@@ -568,7 +568,7 @@ def crawl_for_forms() -> Discovery:
                     "RATELIMIT_ENABLED": False,
                 }
             )
-            from tests.conftest import COMPILED_TEMPLATES
+            from tests.plugins.database import COMPILED_TEMPLATES
 
             app.jinja_env.bytecode_cache = COMPILED_TEMPLATES  # compiled once per process
             with app.app_context():
