@@ -507,6 +507,8 @@ def discover_in(app, world: World) -> Discovery:
 # that no test process crawls while pytest collects. `make forms` crawls again and writes
 # it; tests/test_hostile_sweep.py's discovery test crawls and fails when it differs.
 FOUND = Path(__file__).with_name("forms.json")
+# Fields whose values are the day or the time of the crawl.
+TIMES = ("date", "datetime-local", "time", "month", "week")
 
 
 def discover() -> Discovery:
@@ -519,8 +521,13 @@ def discover() -> Discovery:
 def to_json(found: Discovery) -> dict:
     """A discovery as plain data: forms in order, fields by their form's place (not the
     pages crawled, whose links hold tokens made anew each time)."""
+    forms = [asdict(form) for form in found.forms]
+    for form in forms:
+        for f in form["fields"]:
+            if f["kind"] in TIMES:  # today's date, a hearing's default end: not kept
+                f["default"], f["options"] = "", ()
     return {
-        "forms": [asdict(form) for form in found.forms],
+        "forms": forms,
         "fields": [[found.forms.index(form), name] for form, name in found.fields],
         "posted": sorted(found.posted),
         "id_rules": [[rule, list(methods)] for rule, methods in found.id_rules],
