@@ -357,13 +357,19 @@ def _storm(server, clients_and_paths) -> tuple[list[tuple[int, bytes, float]], l
     return answers, health
 
 
+HEALTHY = 2.0  # seconds: far under the 13 s the flaw cost, far over a busy machine's pauses
+
+
 @pytest.mark.live
 def test_twelve_catalogue_downloads_at_once_leave_the_site_answering(
     app, live_server, make_proposal, topic
 ):
     """12 anonymous downloads of the catalogue at the same instant (every topic, both
-    languages), under gunicorn: /healthz answers within 0.2 s throughout, on a brand-new
-    site (503 "being made") and once the worker has made the files."""
+    languages), under gunicorn: /healthz keeps answering throughout, on a brand-new site
+    (503 "being made") and once the worker has made the files. Rendering in the web workers
+    held /healthz for 13 s; the bound of 2 s is that flaw's, not a measure of speed (a busy
+    2-core machine can pause any request for a few hundred milliseconds; the figures are in
+    docs/performance.md)."""
     green = new_topic(app, "Grøn omstilling")
     for n in range(6):
         made = in_catalogue(app, make_proposal, title=f"Forslag {n + 1} om busser og stier")
@@ -377,13 +383,13 @@ def test_twelve_catalogue_downloads_at_once_leave_the_site_answering(
 
     answers, health = _storm(live_server, downloads)
     assert [status for status, _body, _took in answers] == [503] * 12
-    assert max(health) < 0.2, f"/healthz took {max(health):.3f} s; {sorted(health)[-5:]}"
+    assert max(health) < HEALTHY, f"/healthz took {max(health):.3f} s; {sorted(health)[-5:]}"
 
     work(app, utcnow())  # the worker's run, in this process; gunicorn serves its files
     answers, health = _storm(live_server, downloads)
     assert [status for status, _body, _took in answers] == [200] * 12
     assert all(body.startswith(b"%PDF-") for _status, body, _took in answers)
-    assert max(health) < 0.2, f"/healthz took {max(health):.3f} s; {sorted(health)[-5:]}"
+    assert max(health) < HEALTHY, f"/healthz took {max(health):.3f} s; {sorted(health)[-5:]}"
     slowest = max(took for _status, _body, took in answers)
     print(f"12 downloads at once: the slowest took {slowest:.3f} s; /healthz at most "
           f"{max(health):.3f} s over {len(health)} requests")  # fmt: skip
