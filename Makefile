@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test translations test-tools lint
 # The inner loop: lint, the import contract, and the domain, web and database tests on
 # SQLite; not the tests that start gunicorn or Chromium, build a wheel, run a benchmark or
 # sweep every form (make test runs those too).
-check: $(VENV)/.installed-test translations lint
+check: $(VENV)/.installed-test translations test-tools lint
 	$(BIN)/python -m pytest -p xdist -n $(WORKERS) --dist worksteal \
 		-m "not once and not live and not sweep" $(PYTEST_ARGS)
 

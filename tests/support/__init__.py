@@ -28,7 +28,10 @@ def require(available: bool, what: str) -> None:
         return
     if IN_CI:
         pytest.fail(f"{what} is missing, and CI must run this test (see `make test-tools`)")
-    pytest.skip(f"{what} is missing: run `make test` (as root it installs it)")
+    # Also when a module's tests are made from the tool's data while pytest collects.
+    pytest.skip(
+        f"{what} is missing: run `make test` (as root it installs it)", allow_module_level=True
+    )
 
 
 def free_port() -> int:
