@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     # Imported when an app is built, not with this package: every module of app/ imports
     # this package first, and a rule or a model must load without the whole site.
     from app.accounts.views import bp as accounts
+    from app.amendments.views import bp as amendments
     from app.api.views import bp as api
     from app.catalogue.views import bp as catalogue
     from app.comments.views import bp as comments
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals)
     app.register_blueprint(catalogue)
     app.register_blueprint(comments)
+    app.register_blueprint(amendments)
     app.register_blueprint(secretariat)
     app.register_blueprint(api)
     app.register_blueprint(feeds)

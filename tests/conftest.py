@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.plugins.errors",
     "tests.plugins.queries",
     "tests.support.proposals",
+    "tests.support.amendments",
     # Runs a pytest of its own (tests/test_isolation.py).
     "pytester",
 ]

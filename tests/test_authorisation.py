@@ -49,6 +49,7 @@ from app import create_app
 from app.accounts import services as account_services
 from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
+from app.amendments import services as amendment_services
 from app.catalogue import files as catalogue_files
 from app.cli.demo import DEMO_USERS
 from app.comments import services as comment_services
@@ -179,7 +180,12 @@ A password-reset link that does not work:
    GET  /unsubscribe/not-a-token                                   404  404  404  404  404
    POST /unsubscribe/not-a-token List-Unsubscribe=One-Click        404  404  404  404  404
 
-A proposal id, a comment id and a topic id that do not exist:
+A proposal id, a comment id, a topic id and an amendment id that do not exist:
+   GET  /amendments/{a}                                            404  404  404  404  404
+   GET  /amendments/{a}/edit                                       302  404  404  404  404
+   POST /amendments/{a}/back                                       403  404  404  404  404
+   POST /amendments/{a}/decide verdict=adopted                     403  404  404  404  404
+   POST /proposals/{p}/amendments/new amendment                    403  404  404  404  404
    GET  /proposals/{p}                                             404  404  404  404  404
    GET  /proposals/{p}/edit                                        302  404  404  404  404
    POST /proposals/{p}/transition to=withdrawn                     403  404  404  404  404
@@ -219,6 +225,8 @@ A draft:
    POST /proposals/{p}/stance stance=for                           403  404  404  409  409
    POST /proposals/{p}/like                                        403  404  404  409  409
    POST /proposals/{p}/comments body=Et-godt-forslag.              403  404  404  409  409
+   GET  /proposals/{p}/amendments/new                              302  404  404  403  409
+   POST /proposals/{p}/amendments/new amendment                    403  404  404  403  409
    POST /proposals/{p}/outcomes date={today} text=Vedtaget.        403  404  404  403  409
    POST /proposals/{p}/follow                                      403  404  404  303  303
    POST /proposals/{p}/unfollow                                    403  404  404  303  303
@@ -275,6 +283,50 @@ A proposal in hearing:
    POST /proposals/{p}/outcomes date={today} text=Vedtaget.        403  403  403  403  409
    POST /proposals/{p}/follow next=//evil.example/                 403  303  303  303  303
    POST /proposals/{p}/unfollow                                    403  303  303  303  303
+   GET  /proposals/{p}/amendments/new                              302  403  200  403  200
+   POST /proposals/{p}/amendments/new amendment                    403  403  303  403  303
+   POST /proposals/{p}/amendments/new summary=                     403  403  422  403  422
+
+An amendment by someone else to a proposal in hearing:
+   GET  /proposals/{p}                                             200+ 200+ 200+ 200+ 200+
+   GET  /amendments/{a}                                            200+ 200+ 200+ 200+ 200+
+   GET  /amendments/{a}/edit                                       302  403  403  403  403
+   POST /amendments/{a}/edit amendment                             403  403  403  403  403
+   POST /amendments/{a}/back                                       403  403  303  303  303
+   POST /amendments/{a}/unback                                     403  403  303  303  303
+   POST /amendments/{a}/withdraw                                   403  403  403  403  403
+   POST /amendments/{a}/decide verdict=adopted                     403  403  403  409  403
+   POST /amendments/{a}/stance stance=for                          403  403  409  409  409
+
+The caller's own amendment to another's proposal in hearing (a non-member: someone else's):
+   GET  /amendments/{a}/edit                                       302  403  200  200  200
+   POST /amendments/{a}/edit amendment                             403  403  303  303  303
+   POST /amendments/{a}/edit amendment drawbacks=                  403  403  422  422  422
+   POST /amendments/{a}/back                                       403  403  403  403  403
+   POST /amendments/{a}/withdraw                                   403  403  303  303  303
+   POST /proposals/{p}/amendments/new amendment                    403  403  409  409  409
+
+An amendment to a proposal in revision:
+   GET  /amendments/{a}                                            200+ 200+ 200+ 200+ 200+
+   GET  /proposals/{p}/amendments/new                              302  403  409  403  409
+   POST /amendments/{a}/edit amendment                             403  403  403  403  403
+   POST /amendments/{a}/back                                       403  403  303  303  303
+   POST /amendments/{a}/decide verdict=adopted                     403  403  403  303  403
+   POST /amendments/{a}/decide verdict=adopted_modified drawbacks=Det-koster-lidt.
+                                                                   403  403  403  303  403
+   POST /amendments/{a}/decide verdict=adopted_modified            403  403  403  422  403
+   POST /amendments/{a}/decide verdict=not_adopted                 403  403  403  422  403
+   POST /amendments/{a}/decide verdict=obsolete reason=Overhalet.  403  403  403  303  403
+   POST /amendments/{a}/decide verdict=måske reason=Nej.           403  422  422  422  422
+   POST /proposals/{p}/transition to=support                       403  403  403  409  403
+
+A minority amendment to a proposal in the catalogue:
+   GET  /amendments/{a}                                            200+ 200+ 200+ 200+ 200+
+   POST /amendments/{a}/stance stance=for                          403  403  303  303  303
+   POST /amendments/{a}/stance stance=                             403  403  303  303  303
+   POST /amendments/{a}/stance stance=kanske                       403  422  422  422  422
+   POST /amendments/{a}/back                                       403  403  409  409  409
+   POST /amendments/{a}/decide verdict=adopted                     403  403  403  409  403
 
 A proposal in hearing the caller was invited to as a draft (if a member, not its proposer):
    POST /proposals/{p}/invitation/accept                           403  409  409  409  409
@@ -651,7 +703,7 @@ def _waiting_links(world: World, role: str) -> dict:
 
 
 def _unknown_ids(world: World, role: str) -> dict:
-    return {"p": 2**31 - 1, "c": 2**31 - 1, "t": 2**31 - 1}
+    return {"p": 2**31 - 1, "c": 2**31 - 1, "t": 2**31 - 1, "a": 2**31 - 1}
 
 
 def _topic(world: World, role: str) -> dict:
@@ -695,6 +747,50 @@ def _comment(*, own=False, hide=False, withdraw=False) -> Build:
     return _for_each_caller(build) if own else build
 
 
+# An amendment's fields as a form sends them: the matrix's proposals with other drawbacks.
+AMENDMENT = {
+    "summary": CONTENT["summary"],
+    "body": CONTENT["body"],
+    "drawbacks": "Det koster mere.",
+    "justification": "Fordi-det-er-bedre.",
+}
+
+
+def _amendment(state: str, *, own: bool = False) -> Build:
+    """A proposal in hearing with an amendment (by the caller if `own` and a member, the
+    proposal then another member's), then walked on to `state`: to the catalogue with the
+    amendment not adopted and going with it as a minority amendment."""
+
+    def build(world: World, role: str) -> dict:
+        mine = own and role not in ("visitor", "citizen")
+        author = world.account("member") if mine and role == "proposer" else None
+        made = world.proposal(HEARING, author=author)
+        by = world.people[role] if mine else world.account("member")
+        justification = f"Begrundelse nr. {next(_serial)}"
+        now = utcnow()
+        with world.app.app_context():
+            proposal = db.session.get(Proposal, made["p"])
+            text = {**amendment_services.hearing_text(proposal), "drawbacks": "Det koster mere."}
+            amendment = amendment_services.file(
+                db.session.get(User, by.id), proposal, text, justification, now=now
+            )
+            if state != HEARING:
+                staff = world.user("secretariat")
+                proposal_services.transition(staff, proposal, REVISION, now=now)
+            if state == CATALOGUE:
+                proposer = db.session.get(User, (author or world.people["proposer"]).id)
+                amendment_services.decide(
+                    proposer, amendment, proposal, "not_adopted", "Nej.", now=now
+                )
+                amendment.minority = True
+                proposal_services.transition(proposer, proposal, SUPPORT, now=now)
+                proposal.state = CATALOGUE
+            db.session.commit()
+            return {**made, "a": amendment.id, "shows": justification}
+
+    return _for_each_caller(build) if own else build
+
+
 OBJECTS: dict[str, Build] = {
     "The site itself": _nothing,
     "A fresh citizen's account (its email, password, id and a reset link)": _fresh_citizen,
@@ -705,7 +801,7 @@ OBJECTS: dict[str, Build] = {
     "An account link that does not work": _nothing,
     "A password-reset link that does not work": _nothing,
     "A topic": _topic,
-    "A proposal id, a comment id and a topic id that do not exist": _unknown_ids,
+    "A proposal id, a comment id, a topic id and an amendment id that do not exist": _unknown_ids,
     "A draft": _in(DRAFT),
     "A draft the caller is invited to (if a member who is not its proposer)": _invited(DRAFT),
     "A submitted proposal": _in(SUBMITTED),
@@ -717,6 +813,12 @@ OBJECTS: dict[str, Build] = {
         _invited(HEARING)
     ),
     "A proposal in revision": _in(REVISION),
+    "An amendment by someone else to a proposal in hearing": _amendment(HEARING),
+    "The caller's own amendment to another's proposal in hearing (a non-member: someone else's)": (
+        _amendment(HEARING, own=True)
+    ),
+    "An amendment to a proposal in revision": _amendment(REVISION),
+    "A minority amendment to a proposal in the catalogue": _amendment(CATALOGUE),
     "A proposal seeking support": _in(SUPPORT),
     "A proposal seeking support, backed by the caller (if a member who may back it)": _backed,
     "A proposal in the catalogue": _in(SUPPORT, put=CATALOGUE),
@@ -809,6 +911,8 @@ def _request(row: Row, values: dict, topic: int) -> tuple[str, dict]:
     for item in row.fields:
         if item == "content":
             data.update(CONTENT, topic=str(topic))
+        elif item == "amendment":
+            data.update(AMENDMENT)
         else:
             name, _, value = item.partition("=")
             data[name] = value.format_map(values)

@@ -1,5 +1,6 @@
 """Supports and stances are political opinions (GDPR article 9): no page, API answer, feed or
-export shows who supported a proposal or how a member stands, only counts.
+export shows who supported a proposal or how a member stands, only counts; nor who backs an
+amendment, or how a member stands on a minority amendment.
 
 A supporter and a stance-holder with names found nowhere else do nothing visible but that;
 then every address a visitor, a citizen, a member and a proposer can GET (the URL map, the
@@ -10,6 +11,7 @@ and neither name nor address may appear on any of them.
 from __future__ import annotations
 
 from app.accounts.models import User
+from app.amendments import services as amendments
 from app.core.database import utcnow
 from app.core.extensions import db
 from app.notifications import fanout
@@ -30,7 +32,8 @@ def test_nobody_can_read_who_supported_or_how_a_member_stands(app, make_user, ma
     holder = make_user("member", name=STANCE_HOLDER[0], email=STANCE_HOLDER[1])
     seeking = make_proposal(lc.SUPPORT, author=proposer)
     backed_in = make_proposal(lc.SUPPORT, author=proposer)
-    for state in (lc.HEARING, lc.REVISION, lc.WITHDRAWN, lc.REJECTED, lc.SUBMITTED, lc.DRAFT):
+    heard = make_proposal(lc.HEARING, author=proposer)
+    for state in (lc.REVISION, lc.WITHDRAWN, lc.REJECTED, lc.SUBMITTED, lc.DRAFT):
         make_proposal(state, author=proposer)
     now = utcnow()
     with app.app_context():
@@ -48,6 +51,22 @@ def test_nobody_can_read_who_supported_or_how_a_member_stands(app, make_user, ma
         fanout.process_events(now)
         db.session.commit()
         assert entered.state == lc.CATALOGUE and entered.stance_total == 2
+
+        # An amendment in hearing the supporter backs, and a minority amendment that went
+        # with a proposal to the catalogue, where the stance-holder stands against it.
+        in_hearing = db.session.get(Proposal, heard.id)
+        amended = {**amendments.hearing_text(in_hearing), "drawbacks": "Det koster mere."}
+        other = db.session.get(User, make_user("member", name="Otto Ændrer").id)
+        backed = amendments.file(other, in_hearing, amended, "Fordi.", now=now)
+        amendments.back(backer, backed, in_hearing, now=now)
+        second = db.session.get(User, make_user("member", name="Olga Ændrer").id)
+        minority = amendments.file(second, in_hearing, amended, "Fordi.", now=now)
+        minority.proposal_id, minority.number, minority.minority = entered.id, 1, True
+        entered.amendment_count = 1
+        db.session.flush()
+        amendments.set_stance(stands, minority, entered, "against", now=now)
+        db.session.commit()
+        assert backed.backer_count == 1 and minority.stance_against == 1
 
     secrets = {
         SUPPORTER[0]: "the supporter's name",

@@ -123,6 +123,10 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict:
         "MIN_PROPOSERS": _positive_int(
             "FORSLAG_MIN_PROPOSERS", environ.get("FORSLAG_MIN_PROPOSERS", "1")
         ),
+        # Backers a not-adopted amendment needs to go with its proposal to support.
+        "MINORITY_THRESHOLD": _positive_int(
+            "FORSLAG_MINORITY_THRESHOLD", environ.get("FORSLAG_MINORITY_THRESHOLD", "10")
+        ),
         "PAGE_CACHE_SECONDS": parse_duration(
             environ.get("FORSLAG_PAGE_CACHE_SECONDS", "5s")
         ).total_seconds(),

@@ -4,6 +4,7 @@ account, gathered from what each package registers as its own share
 the erasure see them all."""
 
 from app.accounts import privacy as _accounts  # noqa: F401
+from app.amendments import privacy as _amendments  # noqa: F401
 from app.comments import privacy as _comments  # noqa: F401
 from app.notifications import privacy as _notifications  # noqa: F401
 from app.proposals import privacy as _proposals  # noqa: F401

@@ -120,6 +120,8 @@ class Facts:
     support_deadline: datetime | None = None
     support_count: int = 0
     support_threshold: int | None = None
+    # The numbers of the amendments still undecided (known in revision, where it matters).
+    undecided_amendments: tuple[int, ...] = ()
 
 
 def rule_for(source: str, target: str) -> Rule | None:
@@ -165,6 +167,12 @@ def _check_condition(rule, facts, actors, now, policy, ends_at) -> None:
     elif key == (SUBMITTED, HEARING):
         if ends_at is not None and ends_at <= now:
             raise ConditionNotMet("hearing_end_in_past")
+    elif key == (REVISION, SUPPORT):
+        if facts.undecided_amendments:
+            raise ConditionNotMet(
+                "amendments_undecided",
+                numbers=", ".join(str(n) for n in facts.undecided_amendments),
+            )
     elif key == (HEARING, REVISION):
         # The secretariat may end a hearing early; the system only when its time is up.
         if SECRETARIAT not in actors and not _passed(facts.hearing_ends_at, now):
@@ -364,3 +372,105 @@ def check_stance(state: str, stance: str, *, is_member: bool) -> None:
         raise NotAllowed("not_a_member")
     if state != CATALOGUE:
         raise WrongState("not_in_catalogue", source=state)
+
+
+# --- amendments: members' new wording, the proposers' decisions ------------------------
+
+# An amendment is filed and edited while the hearing lasts, backed in hearing and revision,
+# and decided by a proposer in revision; it is open until withdrawn or decided.
+AMENDING_STATES = frozenset({HEARING})
+BACKING_STATES = frozenset({HEARING, REVISION})
+DECIDING_STATES = frozenset({REVISION})
+OPEN, DECIDED = "open", "decided"
+AMENDMENT_STATES = (OPEN, WITHDRAWN, DECIDED)
+ADOPTED, ADOPTED_MODIFIED, NOT_ADOPTED, OBSOLETE = (
+    "adopted",
+    "adopted_modified",
+    "not_adopted",
+    "obsolete",
+)
+AMENDMENT_VERDICTS = (ADOPTED, ADOPTED_MODIFIED, NOT_ADOPTED, OBSOLETE)
+# Verdicts that change the proposal's text, and those that must say why they do not.
+ADOPTING = frozenset({ADOPTED, ADOPTED_MODIFIED})
+REASONED = frozenset({NOT_ADOPTED, OBSOLETE})
+# The fields of the hearing version an amendment may change.
+AMENDABLE_FIELDS = ("summary", "body", "drawbacks")
+
+
+def check_file_amendment(state: str, *, is_member: bool, is_proposer: bool, has_open: bool):
+    """A member who is not a proposer files an amendment while the hearing lasts, one open
+    amendment to a proposal at a time."""
+    if not is_member:
+        raise NotAllowed("not_a_member")
+    if is_proposer:
+        raise NotAllowed("amend_own_proposal")
+    if state not in AMENDING_STATES:
+        raise WrongState("amendments_in_hearing", source=state)
+    if has_open:
+        raise ConditionNotMet("amendment_open")
+
+
+def check_amendment_changes(changed_fields) -> None:
+    if not changed_fields:
+        raise Invalid("amendment_unchanged")
+
+
+def check_edit_amendment(state: str, amendment_state: str, *, is_author: bool) -> None:
+    """Its author edits it while the hearing lasts and it is open."""
+    if not is_author:
+        raise NotAllowed("not_amendment_author")
+    if amendment_state != OPEN:
+        raise WrongState("amendment_closed")
+    if state not in AMENDING_STATES:
+        raise WrongState("amendments_in_hearing", source=state)
+
+
+def check_withdraw_amendment(amendment_state: str, *, is_author: bool) -> None:
+    """Its author withdraws it until it is decided."""
+    if not is_author:
+        raise NotAllowed("not_amendment_author")
+    if amendment_state != OPEN:
+        raise WrongState("amendment_closed")
+
+
+def check_back_amendment(state: str, amendment_state: str, *, is_member: bool, is_author: bool):
+    """Members other than its author back an open amendment (and take it back) in hearing
+    and revision."""
+    if not is_member:
+        raise NotAllowed("not_a_member")
+    if is_author:
+        raise NotAllowed("back_own_amendment")
+    if amendment_state != OPEN:
+        raise WrongState("amendment_closed")
+    if state not in BACKING_STATES:
+        raise WrongState("backing_closed", source=state)
+
+
+def check_decide(
+    state: str, amendment_state: str, verdict: str, reason: str, *, is_proposer: bool
+) -> None:
+    """A proposer decides each open amendment while the proposal is developed after the
+    hearing; a verdict that keeps the text as it is gives its reason."""
+    if not is_proposer:
+        raise NotAllowed("not_a_proposer")
+    if verdict not in AMENDMENT_VERDICTS:
+        raise Invalid("unknown_amendment_verdict")
+    if amendment_state != OPEN:
+        raise WrongState("amendment_closed")
+    if state not in DECIDING_STATES:
+        raise WrongState("decide_in_revision", source=state)
+    if verdict in REASONED and not (reason or "").strip():
+        raise ReasonRequired("amendment_reason_required")
+
+
+def is_minority(verdict: str | None, backers: int, threshold: int) -> bool:
+    """A not-adopted amendment backed by at least `threshold` members when its proposal
+    moves to support goes with the proposal as a minority amendment."""
+    return verdict == NOT_ADOPTED and backers >= threshold
+
+
+def check_amendment_stance(state: str, stance: str, *, is_member: bool, minority: bool):
+    """Members state a stance on a minority amendment as on its proposal in the catalogue."""
+    check_stance(state, stance, is_member=is_member)
+    if not minority:
+        raise WrongState("not_minority")

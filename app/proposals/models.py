@@ -117,6 +117,8 @@ class Proposal(db.Model):
     hearing_comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Hearing responses the proposers have answered in the hearing memo.
     hearing_answer_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Amendments filed (app.amendments): the last one's number.
+    amendment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     stance_for: Mapped[int] = mapped_column(default=0)
     stance_against: Mapped[int] = mapped_column(default=0)
     stance_abstain: Mapped[int] = mapped_column(default=0)
@@ -284,8 +286,10 @@ class Version(db.Model):
     organisations: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Why this version exists: "hearing" (frozen as the hearing opened), "edit", "final".
+    # Why this version exists: "hearing" (frozen as the hearing opened), "edit", "final",
+    # "amendment" (an amendment adopted: its number in `amendment`).
     kind: Mapped[str] = mapped_column(String(10))
+    amendment: Mapped[int | None] = mapped_column(Integer)
 
     author: Mapped[User | None] = relationship(lazy="raise")
 

@@ -112,8 +112,9 @@ def load_detail(page: ProposalPage) -> ProposalPage:
             .options(joinedload(AuditEntry.actor))
             .where(
                 AuditEntry.proposal_id == proposal.id,
-                # The secretariat's moderation, and the proposers' answers in the hearing memo.
-                AuditEntry.action.in_(("hide", "restore", "answer")),
+                # The secretariat's moderation, the proposers' answers in the hearing memo
+                # and their decisions on amendments.
+                AuditEntry.action.in_(("hide", "restore", "answer", "amendment")),
             )
             .order_by(AuditEntry.at)
         ).all()

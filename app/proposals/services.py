@@ -7,6 +7,7 @@ caller commits once. The web views and `flask lifecycle tick` call the same func
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,8 +60,33 @@ def policy() -> lc.Policy:
     )
 
 
+# What the packages above proposals add to the lifecycle, registered by them when loaded:
+# - FACT_SOURCES: f(proposal) -> more of its lc.Facts (amendments: the undecided ones), each
+#   asking the database only where its facts matter;
+# - MOVED: f(proposal, source, target, actor, now), in the same transaction as a move by hand
+#   (amendments: those that go with the proposal to support).
+FACT_SOURCES: list[Callable[[Proposal], dict]] = []
+MOVED: list[Callable] = []
+
+
+def fact_source(source: Callable[[Proposal], dict]) -> Callable[[Proposal], dict]:
+    if source not in FACT_SOURCES:
+        FACT_SOURCES.append(source)
+    return source
+
+
+def on_move(step: Callable) -> Callable:
+    if step not in MOVED:
+        MOVED.append(step)
+    return step
+
+
 def facts(proposal: Proposal) -> lc.Facts:
+    more: dict = {}
+    for source in FACT_SOURCES:
+        more.update(source(proposal))
     return lc.Facts(
+        **more,
         state=proposal.state,
         accepted_proposers=proposal.proposer_count,
         content_complete=bool(proposal.title and proposal.summary and proposal.body.strip()),
@@ -175,11 +201,13 @@ def edit(
     *,
     now: datetime,
     base_revision: int | None = None,
+    amendment: int | None = None,
 ) -> Version | None:
     """Change the content as it was when the form showed `base_revision` (None: as it is
     now): merged with what others saved since, or, where both changed the same passage,
     refused with `editing.Conflict` and nothing saved. From the hearing on, a save that
-    changes the text is also a numbered version."""
+    changes the text is also a numbered version; `amendment`: the number of the amendment
+    it takes in, which names the version."""
     if not acts_as_proposer(actor, proposal):
         raise NotAllowed("not_a_proposer")
     if not lc.may_edit(proposal.state, is_proposer=True):
@@ -198,7 +226,8 @@ def edit(
     db.session.refresh(proposal)
     version = None
     if proposal.state == lc.REVISION and not _same_as_latest_version(proposal):
-        version = _snapshot(proposal, actor, "edit", now)
+        version = _snapshot(proposal, actor, "amendment" if amendment else "edit", now)
+        version.amendment = amendment
     db.session.flush()
     return version
 
@@ -347,6 +376,8 @@ def transition(
         values["support_deadline"] = lc.support_deadline(now, rules)
         values["support_threshold"] = rules.support_threshold
     event = _move(proposal, target, actor=actor, reason=reason, now=now, values=values)
+    for step in MOVED:
+        step(proposal, source, target, actor, now)
     acting = rule.actors & actors
     if lc.SECRETARIAT in acting and lc.PROPOSER not in acting:
         audit.record(

@@ -17,6 +17,8 @@ from sqlalchemy import select, text
 from app.accounts import mails
 from app.accounts import services as accounts
 from app.accounts.models import AccountToken, User
+from app.amendments import services as amendments
+from app.amendments.models import Amendment
 from app.comments import answers
 from app.comments import services as comments
 from app.core.database import utcnow
@@ -63,6 +65,11 @@ def rows_of(user_id: int) -> dict[tuple[str, str], list[dict]]:
     }
 
 
+def _amended(proposal, drawbacks: str) -> dict[str, str]:
+    """The proposal's amendable fields with other drawbacks."""
+    return {"summary": proposal.summary, "body": proposal.body, "drawbacks": drawbacks}
+
+
 def build(app) -> Everything:
     """The person takes part in every way the site offers, as member and secretariat."""
     now = utcnow()
@@ -101,7 +108,12 @@ def build(app) -> Everything:
 
         mine = proposal(me, lc.HEARING, title="Mit eget forslag om busser", before=with_helper)
         response = comments.add_comment(other, mine, "Annes høringssvar om busser.", now=now)
+        to_mine = amendments.file(
+            other, mine, _amended(mine, "Annes ændring: det koster mere."), "Fordi.", now=now
+        )
+        amendments.back(helper, to_mine, mine, now=now)
         services.transition(staff, mine, lc.REVISION, now=now)
+        amendments.decide(me, to_mine, mine, lc.NOT_ADOPTED, "Det er dækket.", now=now)
         answers.answer(
             me, response, mine, "partly", "Mit svar til Anne.", is_proposer=True, now=now
         )
@@ -119,6 +131,34 @@ def build(app) -> Everything:
         hearing = proposal(other, lc.HEARING, title="Et forslag i høring om havne")
         support = proposal(other, lc.SUPPORT, title="Et forslag der søger støtte om broer")
         catalogue = proposal(other, lc.CATALOGUE, title="Et forslag i kataloget om skove")
+        # The person amends a proposal in hearing and backs another member's amendment; and
+        # states a stance on a minority amendment that went with a proposal to the catalogue.
+        amendments.file(me, hearing, _amended(hearing, "Min ændring om havnen."), "Ja.", now=now)
+        helpers = amendments.file(
+            helper, hearing, _amended(hearing, "Ivans ændring om havnen."), "Ja.", now=now
+        )
+        amendments.back(me, helpers, hearing, now=now)
+        minority = Amendment(
+            proposal_id=catalogue.id,
+            number=1,
+            author_id=helper.id,
+            version=catalogue.hearing_version,
+            **_amended(catalogue, "Ivans mindretalsforslag."),
+            changed="drawbacks",
+            hunks=[],
+            justification="Ja.",
+            justification_html="<p>Ja.</p>",
+            state=lc.DECIDED,
+            verdict=lc.NOT_ADOPTED,
+            minority=True,
+            created_at=now,
+            updated_at=now,
+        )
+        catalogue.amendment_count = 1
+        db.session.add(minority)
+        db.session.flush()
+        amendments.set_stance(me, minority, catalogue, "for", now=now)
+        amendments.set_stance(other, minority, catalogue, "abstain", now=now)
 
         said = {
             "mine": comments.add_comment(me, hearing, "Min kommentar om havnen.", now=now),
@@ -200,6 +240,15 @@ PROPOSAL_COUNTERS = {
     "stance_abstain": "SELECT count(*) FROM stances WHERE proposal_id = :id AND value = 'abstain'",
     "version_count": "SELECT count(*) FROM versions WHERE proposal_id = :id",
 }
+AMENDMENT_COUNTERS = {
+    "backer_count": "SELECT count(*) FROM amendment_backings WHERE amendment_id = :id",
+    **{
+        f"stance_{value}": (
+            f"SELECT count(*) FROM amendment_stances WHERE amendment_id = :id AND value = '{value}'"
+        )
+        for value in ("for", "against", "abstain")
+    },
+}
 COMMENT_COUNTERS = {
     "like_count": "SELECT count(*) FROM comment_likes WHERE comment_id = :id",
     "open_flag_count": (
@@ -225,6 +274,14 @@ def counter_problems() -> list[str]:
             for name, rows in counted.items()
             if getattr(proposal, name) != rows
         ]
+    for amendment in db.session.scalars(select(Amendment)):
+        for name, sql in AMENDMENT_COUNTERS.items():
+            rows = db.session.scalar(text(sql), {"id": amendment.id})
+            if getattr(amendment, name) != rows:
+                problems.append(
+                    f"amendment {amendment.id} {name}: stored {getattr(amendment, name)}, "
+                    f"rows {rows}"
+                )
     for comment in db.session.scalars(select(Comment)):
         for name, sql in COMMENT_COUNTERS.items():
             rows = db.session.scalar(text(sql), {"id": comment.id})

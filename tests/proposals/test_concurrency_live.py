@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from app.amendments.models import Amendment, AmendmentBacking
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals.models import Proposal, ProposalLike, Support, TransitionEvent
@@ -122,3 +123,75 @@ def test_likes_and_unlikes_interleaved_keep_the_count_equal_to_the_rows(
         )
         assert db.session.get(Proposal, made.id).like_count == rows
     assert 0 <= rows <= 100
+
+
+# --- amendments, on the same server ----------------------------------------------------------
+
+
+def test_fifty_members_back_an_amendment_at_once_and_the_count_is_exact(
+    app, four_workers, heard, amend, make_user
+):
+    made = heard()
+    amendment_id = amend(made, drawbacks="Det koster mere.")
+    path = f"/amendments/{amendment_id}"
+    members = [make_user("member") for _ in range(50)]
+    clients = logged_in_clients(four_workers, members, path, app)
+    # Each member twice, at the same instant: still one backing each.
+    twice = clients + clients
+    barrier = threading.Barrier(len(twice))
+
+    def back(pair):
+        client, token = pair
+        barrier.wait()
+        return client.post(f"{path}/back", token=token)[0]
+
+    with ThreadPoolExecutor(max_workers=len(twice)) as pool:
+        statuses = list(pool.map(back, twice))
+    assert set(statuses) == {303}, four_workers.log()[-3000:]
+    with app.app_context():
+        rows = db.session.scalar(
+            select(func.count())
+            .select_from(AmendmentBacking)
+            .where(AmendmentBacking.amendment_id == amendment_id)
+        )
+        assert rows == 50
+        assert db.session.get(Amendment, amendment_id).backer_count == 50
+
+
+def test_two_proposers_deciding_two_amendments_at_once_keep_both_changes(
+    app, four_workers, heard, amend, make_user, secretary
+):
+    from tests.amendments.test_merging import P1, P2, P3, _body, to_revision
+    from tests.support.proposals import add_proposer
+
+    made = heard()
+    first = amend(made, body=_body("Første afsnit: en bus hver halve time.", P2, P3))
+    second = amend(made, body=_body(P1, P2, "Tredje afsnit: staten betaler det hele."))
+    other = make_user("member")
+    with app.app_context():
+        add_proposer(made.id, other.id)
+    to_revision(app, made, secretary)
+    clients = logged_in_clients(four_workers, [made.author, other], f"/amendments/{first}", app)
+    barrier = threading.Barrier(2)
+
+    def adopt(pair_and_amendment):
+        (client, token), amendment_id = pair_and_amendment
+        barrier.wait()
+        return client.post(
+            f"/amendments/{amendment_id}/decide", {"verdict": "adopted"}, token=token
+        )[0]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(adopt, zip(clients, (first, second), strict=True)))
+    assert statuses == [303, 303], four_workers.log()[-3000:]
+    with app.app_context():
+        proposal = db.session.get(Proposal, made.id)
+        assert proposal.body == _body(
+            "Første afsnit: en bus hver halve time.",
+            P2,
+            "Tredje afsnit: staten betaler det hele.",
+        )
+        decided = db.session.scalars(
+            select(Amendment.adopted_in).where(Amendment.proposal_id == made.id)
+        ).all()
+        assert sorted(decided) == [proposal.version_count - 1, proposal.version_count]

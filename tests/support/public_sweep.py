@@ -36,6 +36,7 @@ class Found:
 
 def _values(app) -> dict[str, list]:
     """What each kind of URL part can be, from the database."""
+    from app.amendments.models import Amendment
     from app.comments.models import Comment
     from app.core.editing import Save
     from app.proposals.models import Proposal, Topic
@@ -44,6 +45,7 @@ def _values(app) -> dict[str, list]:
         return {
             "proposal_id": db.session.scalars(select(Proposal.id)).all(),
             "comment_id": db.session.scalars(select(Comment.id)).all(),
+            "amendment_id": db.session.scalars(select(Amendment.id)).all(),
             "topic_id": db.session.scalars(select(Topic.id)).all(),
             "revision": sorted(set(db.session.scalars(select(Save.revision)).all())),
             "id": db.session.scalars(select(Proposal.id)).all(),

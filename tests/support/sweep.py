@@ -26,6 +26,7 @@ from sqlalchemy import delete, event, insert, select, update
 from app.accounts import services as accounts
 from app.accounts.mails import unsubscribe_token
 from app.accounts.models import User
+from app.amendments import services as amendment_services
 from app.comments import services as comments
 from app.core.database import utcnow
 from app.core.extensions import db
@@ -81,7 +82,7 @@ class World:
             found = names.get((match[1], int(match[2])))
             return f"/{match[1]}/{{{found}}}" if found else match[0]
 
-        url = re.sub(r"/(proposals|comments)/(\d+)(?=/|$|\?|#)", name, url)
+        url = re.sub(r"/(proposals|comments|amendments)/(\d+)(?=/|$|\?|#)", name, url)
         url = url.replace(self.token, "{token}")
         for link_name, token in self.links.items():
             url = url.replace(token, f"{{{link_name}}}")
@@ -89,6 +90,8 @@ class World:
 
     @staticmethod
     def _kind(name: str) -> str:
+        if name.startswith("a_"):
+            return "amendments"
         return "comments" if name.startswith("c_") else "proposals"
 
 
@@ -138,6 +141,8 @@ def build_world(app) -> World:
             ("their_support", lc.SUPPORT),
             ("their_supported", lc.SUPPORT),
             ("their_catalogue", lc.CATALOGUE),
+            ("their_hearing", lc.HEARING),  # the proposer may amend it
+            ("their_amended", lc.HEARING),  # the proposer has amended it
         ]:
             proposal(name, state, "other")
         db.session.flush()
@@ -186,6 +191,24 @@ def build_world(app) -> World:
         revision.state = lc.HEARING
         said["c_response"] = comments.add_comment(other, revision, "Et høringssvar.", now=now)
         revision.state = lc.REVISION
+
+        # Amendments: the proposer's own (to edit and withdraw), another's (to back), one on
+        # the proposer's proposal in revision (to decide), and a minority amendment in the
+        # catalogue (to state a stance on).
+        def amendment(name: str, author: str, on: str) -> None:
+            proposal = made[on]
+            state, proposal.state = proposal.state, lc.HEARING
+            text = {**amendment_services.hearing_text(proposal), "drawbacks": f"Ændret: {name}."}
+            said[name] = amendment_services.file(users[author], proposal, text, "Fordi.", now=now)
+            proposal.state = state
+
+        amendment("a_mine", "proposer", "their_amended")
+        amendment("a_theirs", "outsider", "their_amended")
+        amendment("a_to_decide", "other", "mine_revision")
+        amendment("a_minority", "other", "mine_catalogue")
+        said["a_minority"].state = lc.DECIDED
+        said["a_minority"].verdict = lc.NOT_ADOPTED
+        said["a_minority"].minority = True
 
         follows.follow_topic(users["proposer"], topic, now=now)
         registered = accounts.register(
@@ -536,8 +559,14 @@ def to_json(found: Discovery) -> dict:
 
 def from_json(data: dict) -> Discovery:
     forms = [
-        Form(**{**form, "fields": tuple(Field(**{**f, "options": tuple(f["options"])})
-                                          for f in form["fields"])})  # fmt: skip
+        Form(
+            **{
+                **form,
+                "fields": tuple(
+                    Field(**{**f, "options": tuple(f["options"])}) for f in form["fields"]
+                ),
+            }
+        )  # fmt: skip
         for form in data["forms"]
     ]
     return Discovery(

@@ -1,0 +1,105 @@
+"""The proposal's page reads its amendments in a fixed number of queries, however many there
+are; what goes with a proposal to support is fixed when it moves."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from app.accounts.models import User
+from app.amendments import services
+from app.amendments.models import Amendment
+from app.core.database import utcnow
+from app.core.extensions import db
+from app.proposals import lifecycle as lc
+from app.proposals import services as proposal_services
+from app.proposals.models import Proposal
+from tests.amendments.test_merging import decide, to_revision
+from tests.support.amendments import get_amendment
+from tests.support.forms import client_for, post, text_of
+
+
+def _queries(app, count_queries, client, path) -> int:
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+def test_the_detail_page_runs_the_same_queries_for_3_or_30_amendments(
+    app, heard, amend, make_user, count_queries, who
+):
+    counts = []
+    for size in (3, 30):
+        made = heard()
+        reader = make_user("member") if who == "member" else None
+        client = client_for(app, reader)
+        ids = [amend(made, drawbacks=f"Ulempe nr. {n}.") for n in range(size)]
+        if reader is not None:
+            post(client, f"/amendments/{ids[0]}/back")
+        path = f"/proposals/{made.id}"
+        client.get(path)  # the first request of a client may warm caches
+        counts.append(_queries(app, count_queries, client, path))
+        page = text_of(client.get(path))
+        assert page.count('class="amendment"') == size
+    assert counts[0] == counts[1], counts
+
+
+def test_not_adopted_amendments_with_enough_backers_go_with_the_proposal(
+    app, heard, amend, make_user, secretary
+):
+    app.config["MINORITY_THRESHOLD"] = 3
+    made = heard()
+    backed = amend(made, drawbacks="Det koster mere.")
+    few = amend(made, drawbacks="Det koster mindre.")
+    adopted = amend(made, summary="Alle landsbyer skal have en bus i timen, også om natten.")
+    with app.app_context():
+        proposal = db.session.get(Proposal, made.id)
+        for amendment_id, backers in ((backed, 3), (few, 2), (adopted, 4)):
+            amendment = db.session.get(Amendment, amendment_id)
+            for _ in range(backers):
+                member = db.session.get(User, make_user("member").id)
+                services.back(member, amendment, proposal, now=utcnow())
+        db.session.commit()
+    to_revision(app, made, secretary)
+    assert decide(app, made, backed, lc.NOT_ADOPTED, "Nej.") is None
+    assert decide(app, made, few, lc.NOT_ADOPTED, "Nej.") is None
+    assert isinstance(decide(app, made, adopted), int)
+    assert not any(get_amendment(app, a).minority for a in (backed, few, adopted))
+    with app.app_context():
+        proposal = db.session.get(Proposal, made.id)
+        author = db.session.get(User, made.author.id)
+        proposal_services.transition(author, proposal, lc.SUPPORT, now=utcnow())
+        db.session.commit()
+    assert [get_amendment(app, a).minority for a in (backed, few, adopted)] == [True, False, False]
+    page = text_of(client_for(app).get(f"/amendments/{backed}"))
+    assert "Et mindretalsforslag" in page
+
+
+def test_stances_on_a_minority_amendment_are_counted_and_can_be_removed(
+    app, heard, amend, make_user
+):
+    made = heard()
+    amendment_id = amend(made, drawbacks="Det koster mere.")
+    with app.app_context():
+        db.session.execute(
+            update(Amendment)
+            .where(Amendment.id == amendment_id)
+            .values(state=lc.DECIDED, verdict=lc.NOT_ADOPTED, minority=True)
+        )
+        db.session.execute(
+            update(Proposal).where(Proposal.id == made.id).values(state=lc.CATALOGUE)
+        )
+        db.session.commit()
+    member = client_for(app, make_user("member"))
+    assert post(member, f"/amendments/{amendment_id}/stance", {"stance": "for"}).status_code == 303
+    assert (
+        post(member, f"/amendments/{amendment_id}/stance", {"stance": "against"}).status_code == 303
+    )
+    amendment = get_amendment(app, amendment_id)
+    assert (amendment.stance_for, amendment.stance_against) == (0, 1)
+    page = text_of(client_for(app).get(f"/amendments/{amendment_id}"))
+    assert "Hvor medlemmerne står i mindretalsforslaget" in page and "(100 %)" in page
+    assert post(member, f"/amendments/{amendment_id}/stance", {"stance": ""}).status_code == 303
+    assert get_amendment(app, amendment_id).stance_against == 0
