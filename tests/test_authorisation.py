@@ -126,6 +126,7 @@ The site itself:
    GET  /data/events.csv                                           200  200  200  200  200
    GET  /data/support-daily.csv                                    200  200  200  200  200
    GET  /data/stances-daily.csv                                    200  200  200  200  200
+   GET  /data/amendments.csv                                       200  200  200  200  200
    GET  /notifications                                             302  200  200  200  200
    GET  /notifications?page=2                                      302  200  200  200  200
    POST /notifications/read                                        403  303  303  303  303
@@ -190,6 +191,7 @@ A proposal id, a comment id, a topic id and an amendment id that do not exist:
    GET  /proposals/{p}/edit                                        302  404  404  404  404
    POST /proposals/{p}/transition to=withdrawn                     403  404  404  404  404
    GET  /api/v1/proposals/{p}                                      404  404  404  404  404
+   GET  /api/v1/proposals/{p}/amendments                           404  404  404  404  404
    GET  /proposals/{p}.pdf                                         404  404  404  404  404
    POST /comments/{c}/like                                         403  404  404  404  404
    GET  /comments/{c}                                              404  404  404  404  404
@@ -200,6 +202,7 @@ A proposal id, a comment id, a topic id and an amendment id that do not exist:
 
 A draft:
    GET  /proposals/{p}                                             404  404  404  200  200
+   GET  /api/v1/proposals/{p}/amendments                           404  404  404  200  200
    GET  /proposals/{p}/hearing-memo                                404  404  404  404  404
    GET  /proposals/{p}/hearing-memo.pdf                            404  404  404  404  404
    GET  /proposals/{p}/versions                                    404  404  404  200  200
@@ -308,6 +311,7 @@ The caller's own amendment to another's proposal in hearing (a non-member: someo
 
 An amendment to a proposal in revision:
    GET  /amendments/{a}                                            200+ 200+ 200+ 200+ 200+
+   GET  /api/v1/proposals/{p}/amendments                           200  200  200  200  200
    GET  /proposals/{p}/amendments/new                              302  403  409  403  409
    POST /amendments/{a}/edit amendment                             403  403  403  403  403
    POST /amendments/{a}/back                                       403  403  303  303  303

@@ -101,6 +101,37 @@ def of_proposal(proposal: Proposal, viewer, *, viewer_is_proposer: bool) -> Amen
     return Amendments(items, backed, stances, may_file, viewer_open)
 
 
+@dataclass
+class Decisions:
+    """Every amendment of a proposal with what became of it: the hearing memo's part."""
+
+    items: list[Amendment]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Per verdict, then those still open and those withdrawn: every key present."""
+        result = dict.fromkeys((*lc.AMENDMENT_VERDICTS, lc.OPEN, lc.WITHDRAWN), 0)
+        for item in self.items:
+            result[item.verdict if item.state == lc.DECIDED else item.state] += 1
+        return result
+
+
+def decisions(proposal: Proposal) -> Decisions:
+    """One query (none for a proposal without amendments)."""
+    if not proposal.amendment_count:
+        return Decisions([])
+    return Decisions(
+        list(
+            db.session.scalars(
+                select(Amendment)
+                .options(joinedload(Amendment.author))
+                .where(Amendment.proposal_id == proposal.id)
+                .order_by(Amendment.number)
+            )
+        )
+    )
+
+
 def one(amendment_id: int) -> Amendment | None:
     return db.session.scalar(
         select(Amendment).options(joinedload(Amendment.author)).where(Amendment.id == amendment_id)

@@ -37,7 +37,13 @@ def _labels(state) -> None:
     state.app.jinja_env.globals.update(
         amendment_verdict_labels=AMENDMENT_VERDICT_LABELS,
         amendment_state_labels=AMENDMENT_STATE_LABELS,
+        amendment_fields=_field_names,
     )
+
+
+def _field_names(amendment: Amendment) -> str:
+    """The names of the fields an amendment changes, in the reader's language."""
+    return ", ".join(str(CONTENT_LABELS[name]) for name in amendment.fields)
 
 
 @pages.detail_part

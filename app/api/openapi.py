@@ -105,6 +105,58 @@ DETAIL = {
         },
     },
 }
+COUNTS = {
+    "type": "object",
+    "required": ["for", "against", "abstain"],
+    "properties": {
+        "for": {"type": "integer", "minimum": 0},
+        "against": {"type": "integer", "minimum": 0},
+        "abstain": {"type": "integer", "minimum": 0},
+    },
+}
+AMENDMENT = {
+    "type": "object",
+    "required": [
+        "id",
+        "proposal_id",
+        "url",
+        "author",
+        "fields",
+        "state",
+        "verdict",
+        "reason",
+        "backers",
+        "minority",
+        "stances",
+        "created_at",
+        "decided_at",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "proposal_id": {"type": "integer"},
+        "url": {"type": "string"},
+        "author": {"type": "string", "description": "The name as the site shows it."},
+        "fields": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(lc.AMENDABLE_FIELDS)},
+            "description": "The parts of the hearing version it changes.",
+        },
+        "state": {"type": "string", "enum": list(lc.AMENDMENT_STATES)},
+        "verdict": _nullable({"type": "string", "enum": list(lc.AMENDMENT_VERDICTS)}),
+        "reason": {"type": "string"},
+        "backers": {"type": "integer", "minimum": 0},
+        "minority": {
+            "type": "boolean",
+            "description": "Not adopted, and backed by enough members to go with the "
+            "proposal to support.",
+        },
+        "stances": _nullable(
+            {**COUNTS, "description": "Where members stand: minority amendments only."}
+        ),
+        "created_at": TIME,
+        "decided_at": _nullable(TIME),
+    },
+}
 ERROR = {
     "type": "object",
     "required": ["status"],
@@ -222,6 +274,26 @@ def spec(server: str) -> dict:
                     ],
                     "responses": {
                         "200": _json(DETAIL, "The proposal"),
+                        "404": _json(ERROR, "No such proposal, or not visible to you"),
+                    },
+                }
+            },
+            "/api/v1/proposals/{id}/amendments": {
+                "get": {
+                    "summary": "A proposal's amendments, with the proposers' decisions",
+                    "operationId": "listAmendments",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {"type": "array", "items": AMENDMENT}, "Every amendment, by number"
+                        ),
                         "404": _json(ERROR, "No such proposal, or not visible to you"),
                     },
                 }

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.accounts.models import person_name
+from app.amendments import queries as amendment_queries
 from app.api.openapi import spec
 from app.core.database import utcnow
 from app.core.i18n import iso
@@ -119,6 +120,39 @@ def proposal(proposal_id: int):
             ],
             "outcomes": [{"date": iso(o.date), "text": o.text} for o in page.outcomes],
         }
+    )
+
+
+@bp.get("/proposals/<int:proposal_id>/amendments")
+def amendments(proposal_id: int):
+    """A proposal's amendments: who filed them, what they change, how many back them and
+    what the proposers decided; the stances on the minority amendments."""
+    proposal = reading.load_proposal(proposal_id, current_user, utcnow()).proposal
+    return jsonify(
+        [
+            {
+                "id": a.id,
+                "proposal_id": a.proposal_id,
+                "url": public_url("amendments.show", amendment_id=a.id),
+                "author": person_name(a.author),
+                "fields": a.fields,
+                "state": a.state,
+                "verdict": a.verdict,
+                "reason": a.reason,
+                "backers": a.backer_count,
+                "minority": a.minority,
+                "stances": {
+                    "for": a.stance_for,
+                    "against": a.stance_against,
+                    "abstain": a.stance_abstain,
+                }
+                if a.minority
+                else None,
+                "created_at": iso(a.created_at),
+                "decided_at": iso(a.decided_at) if a.decided_at else None,
+            }
+            for a in amendment_queries.decisions(proposal).items
+        ]
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.amendments import queries as amendment_queries
 from app.comments.models import Comment, CommentAnswer
 from app.core import audit, editing, outbox
 from app.core.extensions import db
@@ -197,6 +198,8 @@ class MemoRow:
 class Memo:
     proposal: Proposal
     rows: list[MemoRow] = field(default_factory=list)
+    # Every amendment with its verdict and reason (app.amendments).
+    amendments: amendment_queries.Decisions | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -235,4 +238,5 @@ def memo(proposal: Proposal) -> Memo:
     return Memo(
         proposal,
         [MemoRow(c, a, number) for number, (c, a) in enumerate(rows, start=1)],
+        amendment_queries.decisions(proposal),
     )

@@ -62,6 +62,19 @@ def key(memo: answers.Memo) -> tuple:
         )
         for row in memo.rows
     ]
+    amendments = [
+        (
+            a.id,
+            a.author.name if a.author else None,
+            a.revision,
+            a.state,
+            a.verdict,
+            a.reason,
+            a.backer_count,
+            a.adopted_in,
+        )
+        for a in (memo.amendments.items if memo.amendments else [])
+    ]
     return (
         proposal.id,
         proposal.state,
@@ -70,6 +83,7 @@ def key(memo: answers.Memo) -> tuple:
         proposal.final_version,
         organisation.current().display_name,
         rows,
+        amendments,
     )
 
 

@@ -1,4 +1,4 @@
-"""The four CSV files of /data: their columns (as data, so that the page describing them and
+"""The five CSV files of /data: their columns (as data, so that the page describing them and
 the files themselves cannot disagree), their rows, and the validator that tells a harvester
 whether anything changed.
 
@@ -27,6 +27,7 @@ from sqlalchemy import BigInteger, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.accounts.models import User, deleted_user
+from app.amendments.models import Amendment, AmendmentBacking, AmendmentStance
 from app.comments.models import Comment
 from app.core.database import utcnow
 from app.core.extensions import db
@@ -184,6 +185,38 @@ def event_rows(batch: int) -> Iterator[list]:
             else:
                 actor = deleted if e.actor_erased else "system"
             yield [e.proposal_id, e.from_state or "", e.to_state, actor, cell(e.reason), iso(e.at)]
+
+
+def amendment_rows(batch: int) -> Iterator[list]:
+    """Every amendment of a public proposal with what became of it; stances on the minority
+    amendments that went with their proposal (empty for the others)."""
+    deleted = _deleted_name()
+    statement = (
+        select(Amendment, User.name)
+        .join(Proposal, Proposal.id == Amendment.proposal_id)
+        .outerjoin(User, User.id == Amendment.author_id)
+        .where(_public())
+        .order_by(Amendment.id)
+    )
+    for rows in _batches(statement, batch):
+        for a, name in rows:
+            stances = (
+                (a.stance_for, a.stance_against, a.stance_abstain) if a.minority else ("",) * 3
+            )
+            yield [
+                a.id,
+                a.proposal_id,
+                deleted if name is None else cell(name),
+                " ".join(a.fields),
+                a.state,
+                a.verdict or "",
+                cell(a.reason),
+                a.backer_count,
+                "true" if a.minority else "false",
+                *stances,
+                iso(a.created_at),
+                iso(a.decided_at),
+            ]
 
 
 def _utc_hour(column):
@@ -359,6 +392,33 @@ FILES = {
             ),
             stance_day_rows,
         ),
+        DataFile(
+            "amendments.csv",
+            _l("Every amendment of a public proposal, and what the proposers decided."),
+            (
+                ("id", _l("The amendment's number on this site.")),
+                ("proposal_id", _l("The proposal's number (the id in proposals.csv).")),
+                ("author", _l("Who filed it, as shown on the site.")),
+                ("fields", _l("The parts it changes: summary, body, drawbacks.")),
+                ("state", _l("open, withdrawn or decided.")),
+                (
+                    "verdict",
+                    _l("adopted, adopted_modified, not_adopted or obsolete; empty until decided."),
+                ),
+                ("reason", _l("The proposers' reason; often empty when adopted.")),
+                ("backers", _l("Members backing it (people).")),
+                (
+                    "minority",
+                    _l("true when it went with the proposal to support as a minority amendment."),
+                ),
+                ("stance_for", _l("Members for it now (minority amendments only).")),
+                ("stance_against", _l("Members against it now (minority amendments only).")),
+                ("stance_abstain", _l("Members abstaining now (minority amendments only).")),
+                ("created_at", _l("When it was filed. %(utc)s", utc=UTC_TIME)),
+                ("decided_at", _l("When it was decided; empty until then. %(utc)s", utc=UTC_TIME)),
+            ),
+            amendment_rows,
+        ),
     )
 }
 
@@ -414,7 +474,7 @@ class Version:
 
 
 def version() -> Version:
-    """A validator of everything the four files show: one aggregate query over what the
+    """A validator of everything the five files show: one aggregate query over what the
     files read, every part of it served by an index or a small table (counts, sums and
     id-weighted sums of the counters, which change without any time being stamped; the
     newest ids of the rows counted), and the names the files show (a rename stamps nothing
@@ -459,6 +519,27 @@ def version() -> Version:
             # The names shown, which a rename changes without a trace elsewhere.
             _names(Proposer.user_id, Proposer.id),
             _names(TransitionEvent.actor_id, TransitionEvent.id),
+            # Amendments: a few per proposal; each change stamps updated_at or a counter.
+            _scalar(func.count(Amendment.id)),
+            _scalar(func.max(Amendment.updated_at)),
+            _scalar(func.max(AmendmentBacking.id)),
+            _scalar(func.max(AmendmentStance.updated_at)),
+            _scalar(
+                func.coalesce(
+                    func.sum(
+                        cast(Amendment.id, BigInteger)
+                        * (
+                            Amendment.backer_count * 7
+                            + Amendment.stance_for * 11
+                            + Amendment.stance_against * 13
+                            + Amendment.stance_abstain * 17
+                        )
+                    ),
+                    0,
+                )
+            ),
+            _scalar(func.count(Amendment.author_id)),
+            _names(Amendment.author_id, Amendment.id),
         ).where(_public())
     ).one()
     digest = hashlib.sha256(repr(tuple(facts)).encode())

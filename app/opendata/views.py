@@ -22,7 +22,7 @@ def index():
     return render_template("opendata/index.html", files=list(files.FILES.values()))
 
 
-@bp.get('/<any("proposals", "events", "support-daily", "stances-daily"):name>.csv')
+@bp.get('/<any("proposals", "events", "support-daily", "stances-daily", "amendments"):name>.csv')
 def download(name: str):
     """Stream one CSV file, or answer 304 when the caller has it already."""
     data_file = files.FILES.get(f"{name}.csv")

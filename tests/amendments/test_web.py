@@ -14,6 +14,7 @@ from app.amendments.models import Amendment, AmendmentBacking
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from tests.amendments.test_merging import P1, P2, P3, _body, to_revision
+from tests.core.test_pdf import pdf_text
 from tests.support.amendments import get_amendment
 from tests.support.forms import client_for, post, text_of
 from tests.support.proposals import get_proposal
@@ -268,3 +269,34 @@ def test_english_refusal(app, heard, make_user):
     response = post(client, f"/proposals/{made.id}/amendments/new", filing())
     assert response.status_code == 403
     assert "Proposers change their own proposal by editing it" in text_of(response)
+
+
+def test_the_hearing_memo_lists_every_amendment_with_its_decision(
+    app, heard, amend, make_user, secretary
+):
+    made = heard()
+    adopted = amend(made, drawbacks="Det koster 10 mio. kr.")
+    rejected = amend(made, body=_body(P1, P2, "Tredje afsnit: staten betaler."))
+    open_one = amend(made, summary="Alle landsbyer skal have en bus hver halve time.")
+    to_revision(app, made, secretary)
+    proposer = client_for(app, made.author)
+    post(proposer, f"/amendments/{adopted}/decide", {"verdict": "adopted"})
+    post(
+        proposer,
+        f"/amendments/{rejected}/decide",
+        {"verdict": "not_adopted", "reason": "Staten betaler ikke."},
+    )
+    page = text_of(client_for(app).get(f"/proposals/{made.id}/hearing-memo"))
+    section = page[page.index('id="amendments"') :]
+    for number in (1, 2, 3):
+        assert f"Ændringsforslag {number}" in section
+    assert "Staten betaler ikke." in section
+    counts = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "Vedtaget 1 Vedtaget med ændringer 0 Ikke vedtaget 1 Bortfaldet 0" in counts
+    assert "Afventer forslagsstillernes beslutning 1" in counts
+    assert open_one
+
+    pdf = client_for(app).get(f"/proposals/{made.id}/hearing-memo.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    assert "Ændringsforslag 2" in text and "Staten betaler ikke." in text

@@ -39,4 +39,4 @@ def test_schemathesis_finds_no_failure(live_server, make_proposal, tmp_path):
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Tested: 2" in result.stdout
+    assert "Tested: 3" in result.stdout

@@ -27,6 +27,8 @@ COLUMNS = {
     "events.csv": "proposal_id, from, to, actor, reason, at",
     "support-daily.csv": "proposal_id, date, supports, support_total",
     "stances-daily.csv": "proposal_id, date, stance_for, stance_against, stance_abstain",
+    "amendments.csv": "id, proposal_id, author, fields, state, verdict, reason, backers, "
+    "minority, stance_for, stance_against, stance_abstain, created_at, decided_at",
 }
 
 
@@ -246,6 +248,58 @@ def test_a_harvester_asks_whether_anything_changed(app, client, make_proposal, m
     etag = changed("a proposer's new name", etag)
     stances = client.get("/data/stances-daily.csv", headers={"If-None-Match": etag})
     assert stances.status_code == 200 and stances.get_data()
+
+
+def test_amendments_csv_has_every_amendment_of_a_public_proposal_and_no_backer(
+    app, client, heard, amend, make_user, secretary
+):
+    made = heard()
+    filer = make_user("member", name="=Ulla Ændring")
+    backer = make_user("member", name="Bent Bakker")
+    first = amend(made, author=filer, drawbacks="Det koster mere.")
+    second = amend(made, body="Kun ét afsnit.")
+    with app.app_context():
+        from app.amendments import services as amendments
+        from app.amendments.models import Amendment
+
+        proposal = db.session.get(Proposal, made.id)
+        amendments.back(
+            db.session.get(User, backer.id),
+            db.session.get(Amendment, first),
+            proposal,
+            now=utcnow(),
+        )
+        db.session.commit()
+    etag = client.get("/data/amendments.csv").headers["ETag"]
+    from tests.amendments.test_merging import decide, to_revision
+
+    to_revision(app, made, secretary)
+    assert decide(app, made, second, lc.NOT_ADOPTED, "+Nej tak.") is None
+    rows, response = read(client, "amendments.csv")
+    assert response.headers["ETag"] != etag  # a decision is a change
+    by_id = {int(row["id"]): row for row in rows}
+    assert set(by_id) == {first, second}
+    assert by_id[first] | {"created_at": ""} == {
+        "id": str(first),
+        "proposal_id": str(made.id),
+        "author": "'=Ulla Ændring",
+        "fields": "drawbacks",
+        "state": "open",
+        "verdict": "",
+        "reason": "",
+        "backers": "1",
+        "minority": "false",
+        "stance_for": "",
+        "stance_against": "",
+        "stance_abstain": "",
+        "created_at": "",
+        "decided_at": "",
+    }
+    assert (by_id[second]["verdict"], by_id[second]["reason"]) == ("not_adopted", "'+Nej tak.")
+    assert by_id[second]["decided_at"].endswith("Z")
+    assert "Bent Bakker" not in response.get_data(as_text=True)
+    force(app, made.id, state=lc.DRAFT)  # not public: none of its amendments
+    assert read(client, "amendments.csv")[0] == []
 
 
 def test_the_queries_are_a_fixed_number_per_batch(app, client, make_proposal, count_queries):
