@@ -87,9 +87,7 @@ def register_sent():
     """Tell the person to look in their mailbox."""
     return render_template(
         "accounts/register_sent.html",
-        valid_for=format_timedelta(
-            current_app.config["ACCOUNT_CONFIRM_VALID_FOR"], threshold=1.1
-        ),
+        valid_for=format_timedelta(current_app.config["ACCOUNT_CONFIRM_VALID_FOR"], threshold=1.1),
     )
 
 

@@ -9,11 +9,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.amendments.hunks import hunks
 from app.amendments.models import Amendment, AmendmentBacking, AmendmentStance
-from app.core import audit, editing
+from app.core import audit, editing, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown
 from app.core.sql import bump, insert_if_absent
@@ -131,6 +132,13 @@ def file(
     db.session.add(amendment)
     db.session.flush()
     editing.record(_subject(hearing), amendment.id, 1, values, author.id, now)
+    outbox.record(
+        "amendment",
+        now=now,
+        proposal_id=proposal.id,
+        actor_id=author.id,
+        data={"amendment_id": amendment.id, "number": number},
+    )
     return amendment
 
 
@@ -333,6 +341,13 @@ def decide(
         reason=reason,
         now=now,
     )
+    outbox.record(
+        "amendment_decided",
+        now=now,
+        proposal_id=proposal.id,
+        actor_id=proposer.id,
+        data={"amendment_id": amendment.id, "number": amendment.number, "verdict": verdict},
+    )
     return version
 
 
@@ -438,3 +453,6 @@ def _minorities(proposal: Proposal, source: str, target: str, actor, now: dateti
             .values(minority=True)
             .execution_options(synchronize_session=False)
         )
+        for amendment in db.session.identity_map.values():  # loaded ones say so too
+            if isinstance(amendment, Amendment) and amendment.id in minority:
+                set_committed_value(amendment, "minority", True)

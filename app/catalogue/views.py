@@ -59,9 +59,7 @@ def catalogue_pdf():
 def proposal_pdf(proposal_id: int):
     """One proposal as a PDF, laid out like its page; 404 for those who may not see it."""
     now = utcnow()
-    page = proposal_queries.load_detail(
-        reading.load_proposal(proposal_id, current_user, now)
-    )
+    page = proposal_queries.load_detail(reading.load_proposal(proposal_id, current_user, now))
     proposal = page.proposal
     names = [person_name(p.user) for p in page.proposers]
     entry = queries.Entry(proposal, names, list(page.outcomes))

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.amendments import services as amendments
 from app.comments import answers
 from app.comments import services as comments
 from app.core import organisation
@@ -252,6 +253,23 @@ def load_demo(now: datetime | None = None) -> list[User]:
     with_proposers(bus, laerke, when=46)
     proposals.transition(soren, bus, lc.SUBMITTED, now=at(47))
     proposals.transition(karen, bus, lc.HEARING, ends_at=now + timedelta(days=10), now=at(48))
+    evening = _amend(
+        aisha,
+        bus,
+        at(49),
+        "Skiftehold og aftenskoler slutter sent: bussen skal også køre om aftenen.",
+        body=lambda text: text.replace("mellem kl. 6 og 22", "mellem kl. 5 og 24"),
+    )
+    for backer, when in ((mette, 49.2), (jens, 49.4)):
+        amendments.back(backer, evening, bus, now=at(when))
+    second_thoughts = _amend(
+        jens,
+        bus,
+        at(49.5),
+        "Puljen er for lille.",
+        summary=lambda text: text.replace("fælles pulje", "fælles pulje på 600 mio. kr."),
+    )
+    amendments.withdraw(jens, second_thoughts, now=at(49.7))
 
     # The hearing has ended; the text has been revised since.
     apprentices = proposals.create(
@@ -270,6 +288,31 @@ def load_demo(now: datetime | None = None) -> list[User]:
     proposals.transition(aisha, apprentices, lc.SUBMITTED, now=at(12))
     proposals.transition(karen, apprentices, lc.HEARING, now=at(13))
     responses = _hearing_responses(apprentices, users, at)
+    tradeschools = _amend(
+        soren,
+        apprentices,
+        at(15),
+        "Lærlingene lærer også på skolen: erhvervsskolerne skal vide, hvor pladserne er.",
+        summary=lambda text: text + " Erhvervsskolerne formidler pladserne.",
+    )
+    amendments.back(laerke, tradeschools, apprentices, now=at(15.5))
+    bigger = _amend(
+        laerke,
+        apprentices,
+        at(16),
+        "Et større tilskud giver flere pladser.",
+        body=lambda text: text.replace("40.000 kr.", "75.000 kr."),
+    )
+    undecided = _amend(
+        karen,
+        apprentices,
+        at(17),
+        "Landbruget har også små virksomheder.",
+        body=lambda text: text.replace(
+            "Små virksomheder skal", "Små virksomheder, også landbrug, skal"
+        ),
+    )
+    amendments.back(soren, undecided, apprentices, now=at(17.5))
     proposals.apply_due(at(13) + proposals.policy().hearing_window)
     proposals.edit(
         aisha,
@@ -288,6 +331,15 @@ def load_demo(now: datetime | None = None) -> list[User]:
         now=at(30),
     )
     _answer_some(apprentices, responses, aisha, mette, at)
+    amendments.decide(aisha, tradeschools, apprentices, lc.ADOPTED, now=at(31))
+    amendments.decide(
+        jens,
+        bigger,
+        apprentices,
+        lc.NOT_ADOPTED,
+        "Vi har hævet tilskuddet til 50.000 kr.; mere er der ikke råd til i første omgang.",
+        now=at(31.5),
+    )
 
     # Withdrawn by its proposer during its hearing, and rejected by the secretariat: both
     # stay public (one withdrawn before its hearing would stay private).
@@ -335,6 +387,15 @@ def load_demo(now: datetime | None = None) -> list[User]:
     _participation(topics, users, at)
     db.session.flush()
     return users
+
+
+def _amend(author: User, proposal: Proposal, when: datetime, why: str, **changes):
+    """File an amendment: the hearing version with `changes` (a field's name -> a function
+    of its text) made to it."""
+    text = amendments.hearing_text(proposal)
+    for name, change in changes.items():
+        text[name] = change(text[name])
+    return amendments.file(author, proposal, text, why, now=when)
 
 
 def _hearing_responses(proposal: Proposal, users: list[User], at) -> list:
@@ -450,7 +511,7 @@ def _participation(topics, users, at) -> None:
                 break
             participation.add_support(member, proposal, now=at(start + i * 0.1))
 
-    def walk_to_support(author, title, summary, body, topic, started, extra=()):
+    def walk_to_support(author, title, summary, body, topic, started, extra=(), heard=None):
         proposal = proposals.create(
             author, _content(topics[topic], title, summary, body), now=at(started)
         )
@@ -461,7 +522,10 @@ def _participation(topics, users, at) -> None:
         proposals.transition(
             karen, proposal, lc.HEARING, ends_at=at(started + 8), now=at(started + 1)
         )
+        during = heard(proposal) if heard else None
         proposals.apply_due(at(started + 8))
+        if during:
+            during()
         proposals.transition(author, proposal, lc.SUPPORT, now=at(started + 9))
         return proposal
 
@@ -496,7 +560,44 @@ def _participation(topics, users, at) -> None:
         participation.add_support(member, parking, now=at(12))
     proposals.apply_due(at(9) + policy.support_window)
 
-    # In the political catalogue, with outcomes and stances that moved over time.
+    # In the political catalogue, with outcomes and stances that moved over time; and with
+    # an amendment the proposers adopted and a minority amendment that went with it.
+    week_amendments = {}
+
+    def amend_the_week(proposal):
+        week_amendments["evaluation"] = _amend(
+            jens,
+            proposal,
+            at(3),
+            "Forsøget skal kunne sammenlignes med andre kommuners.",
+            body=lambda text: text.replace(
+                "uafhængig forsker", "uafhængig forsker efter en fælles metode med andre kommuner"
+            ),
+        )
+        week_amendments["three_years"] = minority = _amend(
+            soren,
+            proposal,
+            at(3.5),
+            "To år er for kort til at se virkningen på sygefraværet.",
+            body=lambda text: text.replace("**toårigt forsøg**", "**treårigt forsøg**"),
+        )
+        for i, member in enumerate(members[:12]):
+            amendments.back(member, minority, proposal, now=at(4 + i * 0.1))
+
+        def decide() -> None:
+            amendments.decide(mette, week_amendments["evaluation"], proposal, lc.ADOPTED,
+                              now=at(9.5))  # fmt: skip
+            amendments.decide(
+                aisha,
+                minority,
+                proposal,
+                lc.NOT_ADOPTED,
+                "Vi holder fast i to år, så resultatet kan nå budgetforhandlingerne.",
+                now=at(9.6),
+            )
+
+        return decide
+
     week = walk_to_support(
         mette,
         "Forsøg med firedages arbejdsuge i kommunen",
@@ -507,6 +608,7 @@ def _participation(topics, users, at) -> None:
         "Velfærd",
         started=1,
         extra=[aisha],
+        heard=amend_the_week,
     )
     support_until_catalogue(week, backers, start=11)
     if week.state == lc.CATALOGUE:
@@ -529,6 +631,12 @@ def _participation(topics, users, at) -> None:
             participation.set_stance(member, week, stances[i % len(stances)], now=at(20 + i // 4))
         for member in members[:6]:
             participation.set_stance(member, week, "against", now=at(34))
+        minority = week_amendments["three_years"]
+        for i, member in enumerate(members[:20]):
+            amendments.set_stance(
+                member, minority, week, ("for", "against", "against", "abstain")[i % 4],
+                now=at(22 + i // 5),
+            )  # fmt: skip
         comments.add_comment(members[5], week, "Glæder mig til at se evalueringen.", now=at(46))
 
     # More of the catalogue, on other topics: the /catalogue page has something to group.

@@ -470,9 +470,7 @@ def with_pdf_headers(
     response.vary.add("Cookie")  # the language and who may see it come from the session
     if response.status_code == 200:
         disposition = "attachment" if attachment else "inline"
-        ascii_name = (
-            filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-        )
+        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
         response.headers["Content-Disposition"] = (
             f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Select, false, func, or_, select, union
 
 from app.accounts.models import User
+from app.amendments.models import Amendment, AmendmentBacking
 from app.comments.models import Comment
 from app.core.outbox import Event
 from app.notifications import rules
@@ -76,6 +77,10 @@ def topic_followers(topic_id: int) -> Select:
     return select(TopicFollow.user_id).where(TopicFollow.topic_id == topic_id)
 
 
+def _amendment_id(event: Event) -> int | None:
+    return (event.data or {}).get("amendment_id")
+
+
 def of(audience: str, event: Event, proposal: Proposal | None, comment: Comment | None) -> Select:
     """The user ids of `audience` for this event."""
     pid = event.proposal_id
@@ -88,6 +93,12 @@ def of(audience: str, event: Event, proposal: Proposal | None, comment: Comment 
             return select(User.id).where(false())
         return select(Comment.author_id).where(
             Comment.id == comment.parent_id, Comment.deleted_at.is_(None)
+        )
+    if audience == rules.AMENDMENT_AUTHOR:
+        return select(Amendment.author_id).where(Amendment.id == _amendment_id(event))
+    if audience == rules.AMENDMENT_BACKERS:
+        return select(AmendmentBacking.user_id).where(
+            AmendmentBacking.amendment_id == _amendment_id(event)
         )
     if audience == rules.PROPOSERS:
         return proposers(pid)

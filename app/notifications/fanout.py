@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, u
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
+from app.amendments.models import Amendment
 from app.comments.models import Comment
 from app.core.extensions import db
 from app.core.i18n import iso
@@ -197,6 +198,12 @@ def _words(event: Event, proposal: Proposal | None) -> None:
         )
     elif event.kind in ("support_started", "entered_catalogue", "lapsed"):
         data.update(threshold=proposal.support_threshold, deadline=iso(proposal.support_deadline))
+    if event.kind == "support_started" and proposal.amendment_count:
+        data["minority_amendments"] = db.session.scalar(
+            select(func.count(Amendment.id)).where(
+                Amendment.proposal_id == proposal.id, Amendment.minority.is_(True)
+            )
+        )
     event.data = data
 
 

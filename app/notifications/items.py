@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User, deleted_user
+from app.amendments.labels import AMENDMENT_VERDICT_LABELS
 from app.core.i18n import day, moment
 from app.core.outbox import Event
 from app.notifications.models import Notification
@@ -79,6 +80,12 @@ class Item:
             return "comments.show", {"comment_id": self.comment_id}
         if self.kind == "comment":
             return "proposals.detail", {**to_proposal, "_anchor": "comments"}
+        amendment_id = self.data.get("amendment_id")
+        one = self.kind == "amendment_decided" or (self.kind == "amendment" and self.count == 1)
+        if one and amendment_id:
+            return "amendments.show", {"amendment_id": amendment_id}
+        if self.kind in ("amendment", "amendment_decided"):
+            return "proposals.detail", {**to_proposal, "_anchor": "amendments"}
         if self.kind == "hearing_ended":
             return "proposals.detail", {**to_proposal, "input": "hearing", "_anchor": "comments"}
         if self.kind == "outcome":
@@ -157,6 +164,20 @@ def _headline(item: Item) -> str:  # one branch per kind, like the table
             title=title,
             verdict=verdict,
         )
+    if kind == "amendment":
+        return ngettext(
+            "%(num)d new amendment to “%(title)s”.",
+            "%(num)d new amendments to “%(title)s”.",
+            item.count,
+            title=title,
+        )
+    if kind == "amendment_decided":
+        return _(
+            "The proposers of “%(title)s” decided amendment %(number)s: %(verdict)s.",
+            title=title,
+            number=data.get("number", ""),
+            verdict=AMENDMENT_VERDICT_LABELS.get(data.get("verdict", ""), ""),
+        )
     if kind == "hearing_ended" and not data.get("hearing_responses"):
         return _("The hearing on “%(title)s” has ended. No hearing responses came in.", title=title)
     if kind == "hearing_ended":
@@ -167,11 +188,24 @@ def _headline(item: Item) -> str:  # one branch per kind, like the table
             title=title,
         )
     if kind == "support_started":
-        return _(
+        seeks = _(
             "“%(title)s” now seeks the backing of %(threshold)s members until %(deadline)s.",
             title=title,
             threshold=data.get("threshold"),
             deadline=_when(data.get("deadline")),
+        )
+        minority = data.get("minority_amendments")
+        if not minority:
+            return seeks
+        return " ".join(
+            [
+                seeks,
+                ngettext(
+                    "%(num)d minority amendment goes with it.",
+                    "%(num)d minority amendments go with it.",
+                    minority,
+                ),
+            ]
         )
     if kind == "changed_since_comment":
         if item.changed_since_comment:

@@ -24,6 +24,8 @@ TOPIC_FOLLOWERS = "topic_followers"
 EVERY_HEARING = "every_hearing"  # who chose "every new hearing"
 EVERY_SUPPORT = "every_support"  # members who chose "every proposal seeking support"
 SECRETARIAT = "secretariat"
+AMENDMENT_AUTHOR = "amendment_author"  # who filed the amendment the event names
+AMENDMENT_BACKERS = "amendment_backers"  # who back it
 
 # How the notification is mailed:
 BY_SETTING = "by_setting"  # as the person's email setting says
@@ -58,6 +60,13 @@ RULES: dict[str, tuple[Tell, ...]] = {
     ),
     "comment_hidden": (Tell(COMMENT_AUTHOR, "comment_hidden"),),
     "answered": (Tell(COMMENT_AUTHOR, "answered"),),
+    # Amendments: a new one to the proposers, batched as comments; a decision to its author
+    # and its backers. (Minority amendments are named in the support mail.)
+    "amendment": (Tell(PROPOSERS, "amendment", batch=HOUR),),
+    "amendment_decided": (
+        Tell(AMENDMENT_AUTHOR, "amendment_decided"),
+        Tell(AMENDMENT_BACKERS, "amendment_decided"),
+    ),
     "hearing_ended": (Tell(PROPOSERS, "hearing_ended"),),
     "support_started": (
         Tell(COMMENTERS, "changed_since_comment"),

@@ -275,9 +275,7 @@ def check_invitation(
     if invitations_in_a_day >= INVITATIONS_PER_DAY:
         raise TooMany("too_many_invitations", limit=INVITATIONS_PER_DAY)
     if declined_at is not None and now < declined_at + REINVITE_AFTER:
-        raise ConditionNotMet(
-            "declined_recently", name=invitee, again=declined_at + REINVITE_AFTER
-        )
+        raise ConditionNotMet("declined_recently", name=invitee, again=declined_at + REINVITE_AFTER)
 
 
 # --- the hearing memo: the proposers' answers to the hearing responses ------------------
@@ -289,9 +287,7 @@ ANSWERING_STATES = frozenset({REVISION})
 VERDICTS = ("adopted", "partly", "not_adopted", "noted")
 
 
-def may_see_memo(
-    state: str, *, had_hearing: bool, is_proposer: bool, is_secretariat: bool
-) -> bool:
+def may_see_memo(state: str, *, had_hearing: bool, is_proposer: bool, is_secretariat: bool) -> bool:
     """The memo is public once the hearing is over; while it runs, its proposers and the
     secretariat can follow the responses coming in. A proposal never heard has none."""
     if not had_hearing:

@@ -11,6 +11,7 @@ from app.amendments import services
 from app.amendments.models import Amendment
 from app.core.database import utcnow
 from app.core.extensions import db
+from app.notifications import fanout, follows
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposal_services
 from app.proposals.models import Proposal
@@ -51,6 +52,12 @@ def test_not_adopted_amendments_with_enough_backers_go_with_the_proposal(
 ):
     app.config["MINORITY_THRESHOLD"] = 3
     made = heard()
+    follower = make_user("member")
+    with app.app_context():
+        follows.set_following(
+            db.session.get(User, follower.id), db.session.get(Proposal, made.id), True, now=utcnow()
+        )
+        db.session.commit()
     backed = amend(made, drawbacks="Det koster mere.")
     few = amend(made, drawbacks="Det koster mindre.")
     adopted = amend(made, summary="Alle landsbyer skal have en bus i timen, også om natten.")
@@ -75,6 +82,12 @@ def test_not_adopted_amendments_with_enough_backers_go_with_the_proposal(
     assert [get_amendment(app, a).minority for a in (backed, few, adopted)] == [True, False, False]
     page = text_of(client_for(app).get(f"/amendments/{backed}"))
     assert "Et mindretalsforslag" in page
+    # The proposal's followers are told with the support mail: the minority goes with it.
+    with app.app_context():
+        fanout.process_events(utcnow())
+        db.session.commit()
+    told = text_of(client_for(app, follower).get("/notifications"))
+    assert "søger nu opbakning" in told and "1 mindretalsforslag følger med." in told
 
 
 def test_stances_on_a_minority_amendment_are_counted_and_can_be_removed(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.amendments.models import Amendment, AmendmentBacking
+from app.core.database import utcnow
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from tests.amendments.test_merging import P1, P2, P3, _body, to_revision
@@ -300,3 +301,42 @@ def test_the_hearing_memo_lists_every_amendment_with_its_decision(
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
     assert "Ændringsforslag 2" in text and "Staten betaler ikke." in text
+
+
+def test_the_proposers_are_told_of_new_amendments_and_the_author_and_backers_of_decisions(
+    app, heard, amend, make_user, secretary
+):
+    from app.notifications import fanout
+    from app.notifications.models import Notification
+
+    made = heard()
+    author, backer = make_user("member"), make_user("member")
+    first = amend(made, author=author, drawbacks="Det koster mere.")
+    amend(made, summary="Alle landsbyer skal have en bus hver halve time.")
+    with app.app_context():
+        fanout.process_events(utcnow())
+        db.session.commit()
+    backing = client_for(app, backer)
+    post(backing, f"/amendments/{first}/back")
+    to_revision(app, made, secretary)
+    post(client_for(app, made.author), f"/amendments/{first}/decide", {"verdict": "adopted"})
+    with app.app_context():
+        fanout.process_events(utcnow())
+        db.session.commit()
+        told = {
+            (n.user_id, n.kind, n.count)
+            for n in db.session.scalars(
+                select(Notification).where(Notification.kind.like("amendment%"))
+            )
+        }
+    # Two new amendments within the hour: one notification for the proposer, counting both.
+    assert told == {
+        (made.author.id, "amendment", 2),
+        (author.id, "amendment_decided", 1),
+        (backer.id, "amendment_decided", 1),
+    }
+    page = text_of(client_for(app, backer).get("/notifications"))
+    assert "har besluttet ændringsforslag 1: Vedtaget" in page
+    assert f'href="/amendments/{first}"' in page
+    page = text_of(client_for(app, made.author).get("/notifications"))
+    assert "2 nye ændringsforslag til" in page

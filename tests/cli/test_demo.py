@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.amendments.models import Amendment
 from app.cli import jobs
 from app.cli.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, load_demo, staying_informed
 from app.comments.models import Comment, CommentAnswer
@@ -78,6 +79,25 @@ def has_every_state_and_real_participation(app):
             == 2
         )
         assert catalogue.stance_total >= 30
+        # Amendments in every state: open in the hearing and in revision (one that collides
+        # with the proposers' own change), withdrawn, adopted (its version named after
+        # it), not adopted with a reason, and a minority amendment in the catalogue.
+        amendments = db.session.scalars(select(Amendment)).all()
+        seen = {(a.state, a.verdict) for a in amendments}
+        assert seen >= {
+            (lc.OPEN, None),
+            (lc.WITHDRAWN, None),
+            (lc.DECIDED, lc.ADOPTED),
+            (lc.DECIDED, lc.NOT_ADOPTED),
+        }
+        assert {by_state[lc.HEARING].id, revision.id} <= {
+            a.proposal_id for a in amendments if a.state == lc.OPEN
+        }
+        assert all(a.reason for a in amendments if a.verdict == lc.NOT_ADOPTED)
+        assert all(a.adopted_in for a in amendments if a.verdict == lc.ADOPTED)
+        (minority,) = [a for a in amendments if a.minority]
+        assert minority.proposal_id == catalogue.id and minority.backer_count >= 10
+        assert minority.stance_for + minority.stance_against + minority.stance_abstain == 20
         assert (
             len(
                 db.session.scalars(

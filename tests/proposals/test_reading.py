@@ -149,7 +149,11 @@ def test_api_detail_has_the_contract_fields(client, make_proposal):
     assert all(e["at"].endswith("Z") for e in data["timeline"])
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == {"/api/v1/proposals", "/api/v1/proposals/{id}"}
+    assert set(spec["paths"]) == {
+        "/api/v1/proposals",
+        "/api/v1/proposals/{id}",
+        "/api/v1/proposals/{id}/amendments",
+    }
 
 
 def test_atom_feed(client, make_proposal):
