@@ -12,10 +12,10 @@ from app.accounts.models import User
 from app.core.database import UTCDateTime
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
-from app.proposals.models import StoredHTML
+from app.proposals.models import StanceCounts, StoredHTML
 
 
-class Amendment(db.Model):
+class Amendment(StanceCounts, db.Model):
     """New wording for a proposal's hearing version. The three fields hold the amended
     text whole; `changed` names the fields that differ from the hearing version, and only
     those are shown, counted and merged. `hunks` is the word diff of the paragraphs it

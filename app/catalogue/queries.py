@@ -1,5 +1,5 @@
-"""The catalogue's reads: three queries whatever the number of proposals (the proposals with
-their topics, the proposers with their accounts, the outcomes)."""
+"""The catalogue's reads: four queries whatever the number of proposals (the proposals with
+their topics, the proposers with their accounts, the outcomes, the minority amendments)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import person_name
+from app.amendments.models import Amendment
 from app.core.extensions import db
 from app.proposals import lifecycle as lc
 from app.proposals import queries as proposal_queries
@@ -22,6 +23,8 @@ class Entry:
     proposal: Proposal
     proposers: list[str] = field(default_factory=list)  # names as shown
     outcomes: list[Outcome] = field(default_factory=list)
+    # The not-adopted amendments that went with it, each with its own stances.
+    minority: list[Amendment] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +53,10 @@ class Catalogue:
                         list(e.proposal.stances.values()),
                         e.proposers,
                         [(o.id, o.date, o.text) for o in e.outcomes],
+                        [
+                            (a.id, a.revision, person_name(a.author), list(a.stances.values()))
+                            for a in e.minority
+                        ],
                     ]
                     for e in entries
                 ],
@@ -128,6 +135,14 @@ def catalogue(topic: Topic | None, *, texts: bool = False) -> Catalogue:
         ):
             if entry := entries.get(outcome.proposal_id):
                 entry.outcomes.append(outcome)
+        for amendment in db.session.scalars(
+            select(Amendment)
+            .options(joinedload(Amendment.author))
+            .where(Amendment.proposal_id.in_(ids), Amendment.minority.is_(True))
+            .order_by(Amendment.proposal_id, Amendment.number)
+        ):
+            if entry := entries.get(amendment.proposal_id):
+                entry.minority.append(amendment)
     groups: dict[int, tuple[Topic, list[Entry]]] = {}
     for proposal in proposals:
         groups.setdefault(proposal.topic_id, (proposal.topic, []))[1].append(entries[proposal.id])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.models import person_name
+from app.amendments import queries as amendment_queries
 from app.catalogue import files, queries
 from app.core import organisation, pdf_files
 from app.core.database import utcnow
@@ -62,7 +63,8 @@ def proposal_pdf(proposal_id: int):
     page = proposal_queries.load_detail(reading.load_proposal(proposal_id, current_user, now))
     proposal = page.proposal
     names = [person_name(p.user) for p in page.proposers]
-    entry = queries.Entry(proposal, names, list(page.outcomes))
+    minority = [a for a in amendment_queries.decisions(proposal).items if a.minority]
+    entry = queries.Entry(proposal, names, list(page.outcomes), minority)
     return pdf_response(
         lambda: render_pdf_template(
             "pdf/proposal.html",

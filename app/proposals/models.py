@@ -57,7 +57,35 @@ class Topic(db.Model):
         return f"<Topic {self.name}>"
 
 
-class Proposal(db.Model):
+class StanceCounts:
+    """Counts of for, against and abstain kept on a row (a catalogue proposal, a minority
+    amendment), and their shares."""
+
+    stance_for: int
+    stance_against: int
+    stance_abstain: int
+
+    @property
+    def stances(self) -> dict[str, int]:
+        return {
+            "for": self.stance_for,
+            "against": self.stance_against,
+            "abstain": self.stance_abstain,
+        }
+
+    @property
+    def stance_total(self) -> int:
+        return self.stance_for + self.stance_against + self.stance_abstain
+
+    @property
+    def stance_shares(self) -> dict[str, int]:
+        """Each stance's share of those stated, in whole per cent (0 when none is): the
+        figures the detail page, the catalogue and its PDF all show."""
+        total = self.stance_total
+        return {key: round(n / total * 100) if total else 0 for key, n in self.stances.items()}
+
+
+class Proposal(StanceCounts, db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         Index("ix_proposals_state_created", "state", "created_at"),
@@ -138,24 +166,6 @@ class Proposal(db.Model):
     def organisation_list(self) -> list[str]:
         return [line.strip() for line in self.organisations.splitlines() if line.strip()]
 
-    @property
-    def stances(self) -> dict[str, int]:
-        return {
-            "for": self.stance_for,
-            "against": self.stance_against,
-            "abstain": self.stance_abstain,
-        }
-
-    @property
-    def stance_total(self) -> int:
-        return self.stance_for + self.stance_against + self.stance_abstain
-
-    @property
-    def stance_shares(self) -> dict[str, int]:
-        """Each stance's share of those stated, in whole per cent (0 when none is): the
-        figures the detail page, the catalogue and its PDF all show."""
-        total = self.stance_total
-        return {key: round(n / total * 100) if total else 0 for key, n in self.stances.items()}
 
     @hybrid_property
     def is_public(self) -> bool:

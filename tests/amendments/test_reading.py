@@ -3,6 +3,8 @@ are; what goes with a proposal to support is fixed when it moves."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import update
 
@@ -116,3 +118,45 @@ def test_stances_on_a_minority_amendment_are_counted_and_can_be_removed(
     assert "Hvor medlemmerne står i mindretalsforslaget" in page and "(100 %)" in page
     assert post(member, f"/amendments/{amendment_id}/stance", {"stance": ""}).status_code == 303
     assert get_amendment(app, amendment_id).stance_against == 0
+
+
+def test_the_catalogue_shows_the_minority_amendments_on_screen_and_in_print(
+    app, heard, amend, make_user
+):
+    from app.catalogue import files as catalogue_files
+    from app.core import pdf_files
+    from tests.core.test_pdf import pdf_text
+
+    made = heard(title="Bedre busser på landet")
+    amendment_id = amend(
+        made, author=make_user("member", name="Mona Mindretal"), drawbacks="Det koster mere."
+    )
+    with app.app_context():
+        db.session.execute(
+            update(Amendment)
+            .where(Amendment.id == amendment_id)
+            .values(state=lc.DECIDED, verdict=lc.NOT_ADOPTED, minority=True)
+        )
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == made.id)
+            .values(state=lc.CATALOGUE, support_threshold=50, support_count=50)
+        )
+        db.session.commit()
+    member = client_for(app, make_user("member"))
+    post(member, f"/amendments/{amendment_id}/stance", {"stance": "against"})
+
+    page = text_of(client_for(app).get("/catalogue"))
+    assert "1 mindretalsforslag følger med" in page
+    assert f'href="/amendments/{amendment_id}"' in page and "Mona Mindretal" in page
+    assert re.search(r"<ins>.*?mere\..*?</ins>", page) and "(100 %)" in page
+
+    single = client_for(app).get(f"/proposals/{made.id}.pdf")
+    assert single.status_code == 200
+    assert "1 mindretalsforslag følger med" in pdf_text(single.data)
+    with app.app_context(), pdf_files.making():
+        catalogue_files.make_all(utcnow(), languages=["da"])
+    printed = client_for(app).get("/catalogue.pdf")
+    assert printed.status_code == 200
+    text = pdf_text(printed.data)
+    assert "Mona Mindretal" in text and "mere." in text
