@@ -51,7 +51,21 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
     with engine.connect() as db:
         states = {row[0] for row in db.execute(text("SELECT DISTINCT state FROM proposals"))}
         assert len(states) == 10
-        assert db.execute(text("SELECT count(*) FROM users")).scalar() == 200
+        assert db.execute(text("SELECT count(*) FROM users")).scalar() == 300
+        # One proposal in hearing with 200 amendments, each counter equal to its rows.
+        assert db.execute(
+            text("SELECT amendment_count FROM proposals WHERE amendment_count > 0")
+        ).scalars().all() == [200]
+        assert db.execute(text("SELECT count(*) FROM amendments")).scalar() == 200
+        assert (
+            db.execute(
+                text(
+                    "SELECT count(*) FROM amendments a WHERE a.backer_count != "
+                    "(SELECT count(*) FROM amendment_backings b WHERE b.amendment_id = a.id)"
+                )
+            ).scalar()
+            == 0
+        )
         assert db.execute(text("SELECT count(*) FROM comments")).scalar() > 1_500
         for column, table in CONSISTENT.items():
             wrong = db.execute(
@@ -146,6 +160,8 @@ def test_run_measures_every_page_and_checks_the_supports(empty_database, tmp_pat
         "list, member",
         "detail, 200 comments, member",
         "detail, 10,000 comments, member",
+        "detail, 200 amendments",
+        "detail, 200 amendments, member",
     } <= set(report["fetched"])
     for figure in report["figures"]:
         assert figure["requests"] > 0 and figure["errors"] == 0, figure

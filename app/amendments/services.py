@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
+from app.amendments import search
 from app.amendments.hunks import hunks
 from app.amendments.models import Amendment, AmendmentBacking, AmendmentStance
 from app.core import audit, editing, outbox
@@ -132,6 +133,7 @@ def file(
     db.session.add(amendment)
     db.session.flush()
     editing.record(_subject(hearing), amendment.id, 1, values, author.id, now)
+    search.reindex(proposal)
     outbox.record(
         "amendment",
         now=now,
@@ -175,6 +177,7 @@ def edit(
         raise editing.Conflict(saved)
     db.session.refresh(amendment)
     lc.check_amendment_changes(amendment.fields)  # merged with another save into nothing
+    search.reindex(proposal)
     return saved
 
 
@@ -194,6 +197,7 @@ def _close(amendment: Amendment, **values) -> None:
 def withdraw(author: User, amendment: Amendment, *, now: datetime) -> None:
     lc.check_withdraw_amendment(amendment.state, is_author=amendment.author_id == author.id)
     _close(amendment, state=lc.WITHDRAWN, withdrawn_at=now, updated_at=now)
+    search.reindex(db.session.get(Proposal, amendment.proposal_id))
 
 
 def back(user: User, amendment: Amendment, proposal: Proposal, *, now: datetime) -> bool:

@@ -145,8 +145,11 @@ class Proposal(StanceCounts, db.Model):
     hearing_comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Hearing responses the proposers have answered in the hearing memo.
     hearing_answer_count: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Amendments filed (app.amendments): the last one's number.
+    # Amendments filed (app.amendments): the last one's number; and their words, which the
+    # search index holds with the proposal's (plain for PostgreSQL's, stems for SQLite's).
     amendment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    amendment_words: Mapped[str] = mapped_column(Text, default="", server_default="")
+    amendment_stems: Mapped[str] = mapped_column(Text, default="", server_default="")
     stance_for: Mapped[int] = mapped_column(default=0)
     stance_against: Mapped[int] = mapped_column(default=0)
     stance_abstain: Mapped[int] = mapped_column(default=0)

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, text, update
 
 from app.core.extensions import db
 from app.proposals.models import Proposal
-from app.search.text import indexed
+from app.search.text import indexed, stems
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
@@ -24,7 +24,8 @@ REWRITE_POSTGRESQL_INDEX = """
         setweight(to_tsvector('danish', coalesce(title, '')), 'A')
         || setweight(to_tsvector('danish', coalesce(summary, '')), 'B')
         || setweight(to_tsvector('danish', coalesce(body, '') || ' ' || coalesce(drawbacks, '')
-                                 || ' ' || coalesce(organisations, '')), 'C')
+                                 || ' ' || coalesce(organisations, '')
+                                 || ' ' || coalesce(amendment_words, '')), 'C')
     FROM proposals
     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, topic_id = EXCLUDED.topic_id,
         search_vector = EXCLUDED.search_vector"""
@@ -40,6 +41,7 @@ def reindex() -> int:
         Proposal.body,
         Proposal.drawbacks,
         Proposal.organisations,
+        Proposal.amendment_words,
     )
     statement = (
         update(Proposal.__table__)
@@ -48,6 +50,7 @@ def reindex() -> int:
             search_title=bindparam("search_title"),
             search_summary=bindparam("search_summary"),
             search_rest=bindparam("search_rest"),
+            amendment_stems=bindparam("amendment_stems"),
         )
     )
     done, last = 0, 0
@@ -58,7 +61,15 @@ def reindex() -> int:
         if not rows:
             break
         db.session.execute(
-            statement, [{"row_id": row.id, **indexed(row._asdict())} for row in rows]
+            statement,
+            [
+                {
+                    "row_id": row.id,
+                    **indexed(row._asdict()),
+                    "amendment_stems": stems(row.amendment_words or ""),
+                }
+                for row in rows
+            ],
         )
         db.session.commit()
         done += len(rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -143,13 +143,23 @@ def _derived(values: dict) -> dict:
     }
 
 
+def _derived_on_save(values: dict) -> dict:
+    """As `_derived`, for an UPDATE of a proposal that may have amendments: the index of
+    its words keeps theirs (app.amendments.search keeps `amendment_stems`)."""
+    derived = _derived(values)
+    derived["search_rest"] = func.trim(
+        literal(derived["search_rest"] + " ").concat(Proposal.__table__.c.amendment_stems)
+    )
+    return derived
+
+
 # A proposal's content as shared text: its saves are its revisions (app.core.editing).
 TEXT = editing.Subject(
     kind="proposal",
     model=Proposal,
     fields=(*CONTENT_FIELDS, "topic_id"),
     markdown=MARKDOWN_FIELDS,
-    derived=_derived,
+    derived=_derived_on_save,
 )
 
 

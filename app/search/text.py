@@ -26,10 +26,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word.casefold())
 
 
+REST = ("body", "drawbacks", "organisations", "amendment_words")
+
+
 def indexed(values: dict) -> dict:
     """The stemmed columns of a proposal's values (title, summary, and the rest: body,
-    drawbacks and organisations), weighted in that order by the ranking."""
-    rest = "\n".join(values.get(name) or "" for name in ("body", "drawbacks", "organisations"))
+    drawbacks, organisations and the words of its amendments), weighted in that order by
+    the ranking."""
+    rest = "\n".join(values.get(name) or "" for name in REST)
     return {
         "search_title": stems(values["title"]),
         "search_summary": stems(values["summary"]),

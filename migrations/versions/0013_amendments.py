@@ -1,5 +1,6 @@
 """amendments: members' new wording for a proposal in hearing, their backers, the
-proposers' decisions, and stances on the minority amendments in the catalogue
+proposers' decisions, and stances on the minority amendments in the catalogue; the search
+finds a proposal by its amendments' words too
 
 Revision ID: 0013_amendments
 Revises: 0012_hardening
@@ -17,11 +18,60 @@ branch_labels = None
 depends_on = None
 
 
+def _search_sync(words: str) -> list[str]:
+    """PostgreSQL: the trigger of migration 0011 that keeps proposal_search, reading the
+    proposal's words and `words` (its amendments', or nothing)."""
+    also = f" || ' ' || coalesce(NEW.{words}, '')" if words else ''
+    column = f', {words}' if words else ''
+    changed = f'\n           AND NEW.{words} IS NOT DISTINCT FROM OLD.{words}' if words else ''
+    return [
+        'DROP TRIGGER IF EXISTS proposal_search_sync ON proposals',
+        f"""CREATE OR REPLACE FUNCTION proposal_search_sync() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND NEW.title IS NOT DISTINCT FROM OLD.title
+           AND NEW.summary IS NOT DISTINCT FROM OLD.summary
+           AND NEW.body IS NOT DISTINCT FROM OLD.body
+           AND NEW.drawbacks IS NOT DISTINCT FROM OLD.drawbacks
+           AND NEW.organisations IS NOT DISTINCT FROM OLD.organisations{changed} THEN
+            UPDATE proposal_search SET state = NEW.state, topic_id = NEW.topic_id
+            WHERE id = NEW.id;
+            RETURN NULL;
+        END IF;
+        INSERT INTO proposal_search (id, state, topic_id, search_vector)
+        VALUES (NEW.id, NEW.state, NEW.topic_id,
+            setweight(to_tsvector('danish', coalesce(NEW.title, '')), 'A')
+            || setweight(to_tsvector('danish', coalesce(NEW.summary, '')), 'B')
+            || setweight(to_tsvector('danish', coalesce(NEW.body, '') || ' '
+                         || coalesce(NEW.drawbacks, '') || ' ' || coalesce(NEW.organisations, '')
+                         {also}),
+                         'C'))
+        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, topic_id = EXCLUDED.topic_id,
+            search_vector = EXCLUDED.search_vector;
+        RETURN NULL;
+    END $$""",
+        f"""CREATE TRIGGER proposal_search_sync
+    AFTER INSERT OR UPDATE OF title, summary, body, drawbacks, organisations{column}, state,
+        topic_id
+    ON proposals FOR EACH ROW EXECUTE FUNCTION proposal_search_sync()""",
+    ]
+
+
 def upgrade():
     with op.batch_alter_table("proposals") as batch_op:
         batch_op.add_column(
             sa.Column("amendment_count", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("amendment_words", sa.Text(), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("amendment_stems", sa.Text(), server_default="", nullable=False)
+        )
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in _search_sync("amendment_words"):
+            op.execute(statement)
     with op.batch_alter_table("versions") as batch_op:
         batch_op.add_column(sa.Column("amendment", sa.Integer(), nullable=True))
 
@@ -88,10 +138,15 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in _search_sync(""):
+            op.execute(statement)
     op.drop_table("amendment_stances")
     op.drop_table("amendment_backings")
     op.drop_table("amendments")
     with op.batch_alter_table("versions") as batch_op:
         batch_op.drop_column("amendment")
     with op.batch_alter_table("proposals") as batch_op:
+        batch_op.drop_column("amendment_stems")
+        batch_op.drop_column("amendment_words")
         batch_op.drop_column("amendment_count")

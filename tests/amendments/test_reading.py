@@ -160,3 +160,38 @@ def test_the_catalogue_shows_the_minority_amendments_on_screen_and_in_print(
     assert printed.status_code == 200
     text = pdf_text(printed.data)
     assert "Mona Mindretal" in text and "mere." in text
+
+
+def test_a_proposal_is_found_by_the_words_of_its_amendments(
+    app, heard, amend, make_user, secretary
+):
+    from tests.amendments.test_merging import proposers_edit
+
+    made = heard(title="Bedre busser på landet")
+    author = make_user("member")
+
+    def found(word: str) -> bool:
+        page = text_of(client_for(app).get(f"/proposals?q={word}"))
+        return f'href="/proposals/{made.id}"' in page
+
+    assert not found("trolleybusser")
+    amendment_id = amend(
+        made,
+        author=author,
+        drawbacks="Det koster penge, men trolleybusser er billigere i drift.",
+        justification="Elektriske køretøjer.",
+    )
+    assert found("trolleybusser") and found("trolleybus*") and found("elektrisk")
+    # The proposers' own save keeps the amendments' words in the index.
+    to_revision(app, made, secretary)
+    proposers_edit(app, made, body="Første afsnit: en bus hver halve time.")
+    assert found("trolleybusser") and found("halve")
+    assert not found("seks")  # the proposers' old words went
+    with app.app_context():
+        amendment = db.session.get(Amendment, amendment_id)
+        amendment.state = lc.OPEN
+        proposal = db.session.get(Proposal, made.id)
+        proposal.state = lc.HEARING
+        db.session.commit()
+    post(client_for(app, author), f"/amendments/{amendment_id}/withdraw")
+    assert not found("trolleybusser")

@@ -88,7 +88,13 @@ def test_file_back_decide_and_take_a_stance(
     tab.get_by_role("button", name="Gem beslutningen").click()
     expect(tab.get_by_role("status")).to_contain_text("Jeres beslutning er gemt")
 
-    # 3. The proposal's page shows both decisions, and the proposal moves to support.
+    # 3. The memo and the proposal's page show both decisions; the proposal moves to support.
+    tab.goto(f"/proposals/{made.id}/hearing-memo")
+    memo = tab.locator("#amendments")
+    expect(memo).to_contain_text("Ændringsforslag 1")
+    expect(memo).to_contain_text("Ændringsforslag 2")
+    expect(memo.locator("table")).to_contain_text("Vedtaget")
+    expect(memo).to_contain_text("Det har kommunen ikke råd til.")
     tab.goto(f"/proposals/{made.id}")
     section = tab.locator("#amendments")
     expect(section).to_contain_text("Vedtaget 1")
@@ -178,5 +184,7 @@ def test_the_amendment_pages_are_accessible_and_valid(
     tab.locator("#decision-reason").fill("Overhalet.")
     tab.locator("form[action$=decide] button[type=submit]").first.click()
     check(tab, "a decided amendment")
+    tab.goto(f"/proposals/{made.id}/hearing-memo")
+    check(tab, "the hearing memo with its amendments")
     context.close()
-    assert len(checked) == 7
+    assert len(checked) == 8
