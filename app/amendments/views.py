@@ -286,17 +286,8 @@ def _collision_page(amendment, proposal, form: DecisionForm, collision: services
         )
         for name in collision.conflicts
     ]
-    for name, value in collision.proposed.items():
-        getattr(form, name).data = value
-    form.show_revision(collision.revision)
     form.verdict.data = form.verdict.data or lc.ADOPTED
-    return render_template(
-        "amendments/collision.html",
-        amendment=amendment,
-        proposal=proposal,
-        form=form,
-        changes=changes,
-    )
+    return _to_finish(amendment, proposal, form, changes, collision.proposed, collision.revision)
 
 
 def _conflict_page(amendment, proposal, form: DecisionForm, saved: editing.Saved):
@@ -312,10 +303,16 @@ def _conflict_page(amendment, proposal, form: DecisionForm, saved: editing.Saved
         for name in saved.conflicts
         if name in lc.AMENDABLE_FIELDS
     ]
-    for name, value in saved.to_send_again.items():
+    return _to_finish(amendment, proposal, form, changes, saved.to_send_again, saved.revision)
+
+
+def _to_finish(amendment, proposal, form: DecisionForm, changes, text: dict, revision: int):
+    """The page where the proposer finishes the text by hand: `text` in the form, based on
+    `revision`, with `changes` (label, a change since the hearing, the amendment's) above."""
+    for name, value in text.items():
         if name in lc.AMENDABLE_FIELDS:
             getattr(form, name).data = value
-    form.show_revision(saved.revision)
+    form.show_revision(revision)
     return render_template(
         "amendments/collision.html",
         amendment=amendment,
