@@ -51,12 +51,14 @@ def test_generate_fills_an_empty_database_consistently(empty_database, tmp_path)
     with engine.connect() as db:
         states = {row[0] for row in db.execute(text("SELECT DISTINCT state FROM proposals"))}
         assert len(states) == 10
-        assert db.execute(text("SELECT count(*) FROM users")).scalar() == 300
-        # One proposal in hearing with 200 amendments, each counter equal to its rows.
+        assert db.execute(text("SELECT count(*) FROM users")).scalar() == 200
+        # One proposal in hearing with an amendment by every other member (200 from scale
+        # 0.003), each counter equal to its rows.
+        members = db.execute(text("SELECT count(*) FROM users WHERE is_member")).scalar()
         assert db.execute(
             text("SELECT amendment_count FROM proposals WHERE amendment_count > 0")
-        ).scalars().all() == [200]
-        assert db.execute(text("SELECT count(*) FROM amendments")).scalar() == 200
+        ).scalars().all() == [members - 1]
+        assert db.execute(text("SELECT count(*) FROM amendments")).scalar() == members - 1
         assert (
             db.execute(
                 text(
