@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from markupsafe import Markup
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -95,3 +95,18 @@ class AmendmentStance(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     value: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AmendmentStanceDay(db.Model):
+    """A minority amendment's stance counts at the end of each day with a change: the
+    chart's points, kept as they happen (as a proposal's StanceDay)."""
+
+    __tablename__ = "amendment_stance_days"
+    __table_args__ = (UniqueConstraint("amendment_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    stance_for: Mapped[int] = mapped_column(default=0)
+    stance_against: Mapped[int] = mapped_column(default=0)
+    stance_abstain: Mapped[int] = mapped_column(default=0)

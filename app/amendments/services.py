@@ -14,14 +14,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import User
 from app.amendments import search
 from app.amendments.hunks import hunks
-from app.amendments.models import Amendment, AmendmentBacking, AmendmentStance
+from app.amendments.models import (
+    Amendment,
+    AmendmentBacking,
+    AmendmentStance,
+    AmendmentStanceDay,
+)
 from app.core import audit, editing, outbox
 from app.core.extensions import db
 from app.core.markup import render_markdown
-from app.core.sql import bump, insert_if_absent
+from app.core.sql import bump, insert_if_absent, upsert
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposal_services
 from app.proposals.models import Proposal, Version
+from app.proposals.participation import LOCAL_TIME
 
 MAX_JUSTIFICATION = 2_000
 MAX_SUMMARY = 400
@@ -375,10 +381,26 @@ def set_stance(
     user: User, amendment: Amendment, proposal: Proposal, value: str, *, now: datetime
 ) -> bool:
     """State, change or (empty `value`) remove where the member stands on a minority
-    amendment in the catalogue. True when something changed; the counts move with it."""
+    amendment in the catalogue. True when something changed; the counts move with it, and
+    the day's counts are kept for the chart."""
     lc.check_amendment_stance(
         proposal.state, value or "for", is_member=user.is_member, minority=amendment.minority
     )
+    changed = _change_stance(user, amendment, value, now)
+    if changed:
+        upsert(
+            AmendmentStanceDay,
+            ["amendment_id", "day"],
+            amendment_id=amendment.id,
+            day=now.astimezone(LOCAL_TIME).date(),
+            stance_for=amendment.stance_for,
+            stance_against=amendment.stance_against,
+            stance_abstain=amendment.stance_abstain,
+        )
+    return changed
+
+
+def _change_stance(user: User, amendment: Amendment, value: str, now: datetime) -> bool:
     current = db.session.scalar(
         select(AmendmentStance).where(
             AmendmentStance.amendment_id == amendment.id, AmendmentStance.user_id == user.id
@@ -397,7 +419,11 @@ def set_stance(
         return bool(gone)
     if current is None:
         if not insert_if_absent(
-            AmendmentStance, amendment_id=amendment.id, user_id=user.id, value=value, updated_at=now
+            AmendmentStance,
+            amendment_id=amendment.id,
+            user_id=user.id,
+            value=value,
+            updated_at=now,
         ):
             return False  # the same member at the same moment: the first one stands
         bump(Amendment, amendment.id, amendment, **{f"stance_{value}": 1})
@@ -418,6 +444,14 @@ def set_stance(
             **{f"stance_{current.value}": -1, f"stance_{value}": 1},
         )
     return bool(changed)
+
+
+def stance_history(amendment: Amendment) -> list[AmendmentStanceDay]:
+    return db.session.scalars(
+        select(AmendmentStanceDay)
+        .where(AmendmentStanceDay.amendment_id == amendment.id)
+        .order_by(AmendmentStanceDay.day)
+    ).all()
 
 
 # --- what the lifecycle asks of amendments ---------------------------------------------------

@@ -22,8 +22,8 @@ from app.core.database import utcnow
 from app.core.diffing import Budget
 from app.core.extensions import db
 from app.core.urls import see_other
+from app.proposals import chart, pages, reading
 from app.proposals import lifecycle as lc
-from app.proposals import pages, reading
 from app.proposals import services as proposal_services
 from app.proposals.diff import word_diff
 from app.proposals.labels import CONTENT_LABELS, STANCE_LABELS
@@ -134,6 +134,9 @@ def show(amendment_id: int):
         backed=backed,
         stance=stance,
         stance_labels=STANCE_LABELS,
+        chart=chart.stance_chart(services.stance_history(amendment))
+        if amendment.minority
+        else None,
         may_decide=may_decide,
         deciding=_decision_form(amendment, proposal) if may_decide else None,
     )

@@ -21,11 +21,11 @@ depends_on = None
 def _search_sync(words: str) -> list[str]:
     """PostgreSQL: the trigger of migration 0011 that keeps proposal_search, reading the
     proposal's words and `words` (its amendments', or nothing)."""
-    also = f" || ' ' || coalesce(NEW.{words}, '')" if words else ''
-    column = f', {words}' if words else ''
-    changed = f'\n           AND NEW.{words} IS NOT DISTINCT FROM OLD.{words}' if words else ''
+    also = f" || ' ' || coalesce(NEW.{words}, '')" if words else ""
+    column = f", {words}" if words else ""
+    changed = f"\n           AND NEW.{words} IS NOT DISTINCT FROM OLD.{words}" if words else ""
     return [
-        'DROP TRIGGER IF EXISTS proposal_search_sync ON proposals',
+        "DROP TRIGGER IF EXISTS proposal_search_sync ON proposals",
         f"""CREATE OR REPLACE FUNCTION proposal_search_sync() RETURNS trigger
         LANGUAGE plpgsql AS $$
     BEGIN
@@ -136,11 +136,25 @@ def upgrade():
         with op.batch_alter_table(table) as batch_op:
             batch_op.create_index(f"ix_{table}_user_id", ["user_id"], unique=False)
 
+    op.create_table(
+        "amendment_stance_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("amendment_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("stance_for", sa.Integer(), nullable=False),
+        sa.Column("stance_against", sa.Integer(), nullable=False),
+        sa.Column("stance_abstain", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["amendment_id"], ["amendments.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("amendment_id", "day"),
+    )
+
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for statement in _search_sync(""):
             op.execute(statement)
+    op.drop_table("amendment_stance_days")
     op.drop_table("amendment_stances")
     op.drop_table("amendment_backings")
     op.drop_table("amendments")

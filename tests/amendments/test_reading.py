@@ -116,6 +116,9 @@ def test_stances_on_a_minority_amendment_are_counted_and_can_be_removed(
     assert (amendment.stance_for, amendment.stance_against) == (0, 1)
     page = text_of(client_for(app).get(f"/amendments/{amendment_id}"))
     assert "Hvor medlemmerne står i mindretalsforslaget" in page and "(100 %)" in page
+    # The chart of the shares over time, with the day's counts in its table.
+    assert '<figure class="stance-chart">' in page
+    assert re.search(r"<th scope=\"row\">[^<]+</th><td>0</td><td>1</td><td>0</td>", page)
     assert post(member, f"/amendments/{amendment_id}/stance", {"stance": ""}).status_code == 303
     assert get_amendment(app, amendment_id).stance_against == 0
 

@@ -119,7 +119,8 @@ def test_file_back_decide_and_take_a_stance(
     tab.get_by_label("Imod", exact=True).check()
     tab.get_by_role("button", name="Gem min stillingtagen").click()
     expect(tab.get_by_role("status")).to_contain_text("Din holdning er gemt")
-    expect(tab.locator("#stances table")).to_contain_text("1 (100 %)")
+    expect(tab.locator("#amendment-stance-counts")).to_contain_text("1 (100 %)")
+    expect(tab.locator("#stances svg[role=img]")).to_be_visible()  # the chart, drawn by the server
     context.close()
 
 
