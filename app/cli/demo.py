@@ -583,6 +583,20 @@ def _participation(topics, users, at) -> None:
         )
         for i, member in enumerate(members[:12]):
             amendments.back(member, minority, proposal, now=at(4 + i * 0.1))
+        moot = _amend(
+            laerke,
+            proposal,
+            at(4.5),
+            "Kommunens egen revision kender forholdene bedst.",
+            body=lambda text: text.replace("en uafhængig forsker", "kommunens revision"),
+        )
+        rota = _amend(
+            karen,
+            proposal,
+            at(5),
+            "Forslaget bør sige ærligt, hvad det koster i planlægning.",
+            drawbacks=lambda text: "Vagtplanerne bliver sværere at lægge.",
+        )
 
         def decide() -> None:
             amendments.decide(mette, week_amendments["evaluation"], proposal, lc.ADOPTED,
@@ -594,6 +608,23 @@ def _participation(topics, users, at) -> None:
                 lc.NOT_ADOPTED,
                 "Vi holder fast i to år, så resultatet kan nå budgetforhandlingerne.",
                 now=at(9.6),
+            )
+            amendments.decide(
+                mette,
+                moot,
+                proposal,
+                lc.OBSOLETE,
+                "Bortfaldet: ændringsforslag 1 om evalueringen er vedtaget.",
+                now=at(9.7),
+            )
+            amendments.decide(
+                aisha,
+                rota,
+                proposal,
+                lc.ADOPTED_MODIFIED,
+                "Vi har præciseret, at det gælder ældreplejen.",
+                edited={"drawbacks": "Vagtplanerne kan blive sværere at lægge i ældreplejen."},
+                now=at(9.8),
             )
 
         return decide

@@ -188,4 +188,29 @@ def test_the_amendment_pages_are_accessible_and_valid(
     tab.goto(f"/proposals/{made.id}/hearing-memo")
     check(tab, "the hearing memo with its amendments")
     context.close()
-    assert len(checked) == 8
+
+    # In the catalogue: the minority amendment under its proposal, and its page with the
+    # stance form and the chart.
+    with app.app_context():
+        db.session.execute(
+            update(Amendment)
+            .where(Amendment.id == other)
+            .values(verdict=lc.NOT_ADOPTED, reason="Overhalet.", minority=True)
+        )
+        db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == made.id)
+            .values(state=lc.CATALOGUE, support_threshold=50, support_count=50)
+        )
+        db.session.commit()
+    context, tab = _tab(browser, live_server, app, make_user("member"), lang, script=True)
+    tab.goto(f"/amendments/{other}")
+    tab.locator("input[name=stance][value=for]").check()
+    tab.locator("form[action$=stance] button[type=submit]").click()
+    expect(tab.locator("#stances svg[role=img]")).to_be_visible()
+    check(tab, "a minority amendment with its stances and chart")
+    tab.goto("/catalogue")
+    expect(tab.locator(".minority-amendments")).to_be_visible()
+    check(tab, "the catalogue with a minority amendment")
+    context.close()
+    assert len(checked) == 10

@@ -88,13 +88,15 @@ def has_every_state_and_real_participation(app):
             (lc.OPEN, None),
             (lc.WITHDRAWN, None),
             (lc.DECIDED, lc.ADOPTED),
+            (lc.DECIDED, lc.ADOPTED_MODIFIED),
             (lc.DECIDED, lc.NOT_ADOPTED),
+            (lc.DECIDED, lc.OBSOLETE),
         }
         assert {by_state[lc.HEARING].id, revision.id} <= {
             a.proposal_id for a in amendments if a.state == lc.OPEN
         }
-        assert all(a.reason for a in amendments if a.verdict == lc.NOT_ADOPTED)
-        assert all(a.adopted_in for a in amendments if a.verdict == lc.ADOPTED)
+        assert all(a.reason for a in amendments if a.verdict in lc.REASONED)
+        assert all(a.adopted_in for a in amendments if a.verdict in lc.ADOPTING)
         (minority,) = [a for a in amendments if a.minority]
         assert minority.proposal_id == catalogue.id and minority.backer_count >= 10
         assert minority.stance_for + minority.stance_against + minority.stance_abstain == 20
