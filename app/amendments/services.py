@@ -27,7 +27,7 @@ from app.core.sql import bump, insert_if_absent, upsert
 from app.proposals import lifecycle as lc
 from app.proposals import services as proposal_services
 from app.proposals.models import Proposal, Version
-from app.proposals.participation import LOCAL_TIME
+from app.proposals.participation import LOCAL_TIME, change_stance
 
 MAX_JUSTIFICATION = 2_000
 MAX_SUMMARY = 400
@@ -386,7 +386,7 @@ def set_stance(
     lc.check_amendment_stance(
         proposal.state, value or "for", is_member=user.is_member, minority=amendment.minority
     )
-    changed = _change_stance(user, amendment, value, now)
+    changed = change_stance(AmendmentStance, "amendment_id", amendment, user.id, value, now=now)
     if changed:
         upsert(
             AmendmentStanceDay,
@@ -398,52 +398,6 @@ def set_stance(
             stance_abstain=amendment.stance_abstain,
         )
     return changed
-
-
-def _change_stance(user: User, amendment: Amendment, value: str, now: datetime) -> bool:
-    current = db.session.scalar(
-        select(AmendmentStance).where(
-            AmendmentStance.amendment_id == amendment.id, AmendmentStance.user_id == user.id
-        )
-    )
-    if not value:
-        if current is None:
-            return False
-        gone = db.session.execute(
-            delete(AmendmentStance).where(
-                AmendmentStance.id == current.id, AmendmentStance.value == current.value
-            )
-        ).rowcount
-        if gone:
-            bump(Amendment, amendment.id, amendment, **{f"stance_{current.value}": -1})
-        return bool(gone)
-    if current is None:
-        if not insert_if_absent(
-            AmendmentStance,
-            amendment_id=amendment.id,
-            user_id=user.id,
-            value=value,
-            updated_at=now,
-        ):
-            return False  # the same member at the same moment: the first one stands
-        bump(Amendment, amendment.id, amendment, **{f"stance_{value}": 1})
-        return True
-    if current.value == value:
-        return False
-    changed = db.session.execute(
-        update(AmendmentStance)
-        .where(AmendmentStance.id == current.id, AmendmentStance.value == current.value)
-        .values(value=value, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed:
-        bump(
-            Amendment,
-            amendment.id,
-            amendment,
-            **{f"stance_{current.value}": -1, f"stance_{value}": 1},
-        )
-    return bool(changed)
 
 
 def stance_history(amendment: Amendment) -> list[AmendmentStanceDay]:

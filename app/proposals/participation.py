@@ -159,27 +159,8 @@ def withdraw_support(user: User, proposal: Proposal, *, now: datetime) -> bool:
 def set_stance(user: User, proposal: Proposal, value: str, *, now: datetime) -> bool:
     """State or change where the member stands. True when something changed."""
     lc.check_stance(proposal.state, value, is_member=user.is_member)
-    current = db.session.scalar(
-        select(Stance).where(Stance.proposal_id == proposal.id, Stance.user_id == user.id)
-    )
-    if current is None:
-        if not insert_if_absent(
-            Stance, proposal_id=proposal.id, user_id=user.id, value=value, updated_at=now
-        ):
-            return False  # the same member at the same moment: the first one stands
-        _bump(proposal, **{f"stance_{value}": 1})
-    elif current.value == value:
+    if not change_stance(Stance, "proposal_id", proposal, user.id, value, now=now):
         return False
-    else:
-        changed = db.session.execute(
-            update(Stance)
-            .where(Stance.id == current.id, Stance.value == current.value)
-            .values(value=value, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not changed:
-            return False
-        _bump(proposal, **{f"stance_{current.value}": -1, f"stance_{value}": 1})
     upsert(
         StanceDay,
         ["proposal_id", "day"],
@@ -189,6 +170,43 @@ def set_stance(user: User, proposal: Proposal, value: str, *, now: datetime) -> 
         stance_against=proposal.stance_against,
         stance_abstain=proposal.stance_abstain,
     )
+    return True
+
+
+def change_stance(stance_model, key: str, counted, user_id: int, value: str, *, now) -> bool:
+    """Where one member stands on `counted` (a proposal, or a minority amendment: a row with
+    stance counters), its stance a row of `stance_model` whose column `key` names it:
+    stated, changed or, with an empty `value`, removed, and the counters moved in the same
+    transaction, each change exactly once whoever acts at the same moment. True when
+    something changed. The caller checks the rules first."""
+    counted_model = type(counted)
+    owner = getattr(stance_model, key)
+    current = db.session.scalar(
+        select(stance_model).where(owner == counted.id, stance_model.user_id == user_id)
+    )
+    if current is None:
+        if not value or not insert_if_absent(
+            stance_model, **{key: counted.id}, user_id=user_id, value=value, updated_at=now
+        ):
+            return False  # nothing to remove; or the same member at the same moment
+        bump(counted_model, counted.id, counted, **{f"stance_{value}": 1})
+        return True
+    if current.value == value:
+        return False
+    same = (stance_model.id == current.id, stance_model.value == current.value)
+    if not value:
+        statement = delete(stance_model).where(*same)
+    else:
+        statement = (
+            update(stance_model)
+            .where(*same)
+            .values(value=value, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if not db.session.execute(statement).rowcount:
+        return False
+    moved = {f"stance_{current.value}": -1, **({f"stance_{value}": 1} if value else {})}
+    bump(counted_model, counted.id, counted, **moved)
     return True
 
 
